@@ -1,0 +1,64 @@
+"""Settings: the one place that reads the environment.
+
+Every setting can be given as an environment variable prefixed ``SCALESCOPE_``
+(``SCALESCOPE_DATABASE_URL``, ``SCALESCOPE_BROKER_URL``, ...) or in a ``.env`` file.
+Nothing else in the code base reads ``os.environ``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+APP_NAME = "scalescope"
+
+
+def default_data_dir() -> Path:
+    """The user's data directory for ScaleScope (e.g. ``~/.local/share/scalescope``)."""
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file under the user's data directory."""
+    return f"sqlite:///{default_data_dir() / 'scalescope.db'}"
+
+
+class Settings(BaseSettings):
+    """Configuration of the web process, the CLI and the workers."""
+
+    model_config = SettingsConfigDict(env_prefix="SCALESCOPE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default_factory=default_database_url)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    # Celery broker; empty means the embedded default: jobs run in a local executor.
+    broker_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8050
+    # Uploads larger than this are refused before they are parsed.
+    max_upload_bytes: int = 512 * 1024 * 1024
+    # Rows per batch on the bulk write path.
+    ingest_batch_rows: int = 20_000
+    # Seconds without a heartbeat after which a running job counts as lost.
+    job_heartbeat_timeout_s: float = 120.0
+    # Hard time limit of one evaluation job.
+    job_time_limit_s: float = 6 * 3600.0
+    # Filesystem roots that checkpoint and dataset paths given to workers must lie under.
+    worker_roots: list[Path] = Field(default_factory=list)
+    # Access: "public" (anyone may read) or "private" (a login or token is needed to read).
+    access: str = "public"
+    secret_key: str = "change-me"
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the configured database is a SQLite file (the embedded default)."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

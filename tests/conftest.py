@@ -1,0 +1,115 @@
+"""Shared fixtures: real databases (a SQLite file and the local PostgreSQL), migrated to head.
+
+``db_url`` / ``engine`` / ``session`` are parametrized over both backends: a test that uses
+them runs once on SQLite and once on Postgres. Postgres tests get a fresh database per test
+session (so parallel runs do not collide) and empty tables per test. When ``CI`` is set, an
+unreachable Postgres fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from backend import db, models  # noqa: F401  (models registers the tables)
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("SCALESCOPE_SHARED_DATA", REPO.parent / "shared" / "data"))
+PG_ADMIN_URL = os.environ.get(
+    "SCALESCOPE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real published results beside the checkout (``../shared/data``)."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared data not found at {SHARED_DATA}; set SCALESCOPE_SHARED_DATA")
+    return SHARED_DATA
+
+
+def _pg_reachable() -> str | None:
+    """None if the admin database answers, else the reason it does not."""
+    try:
+        engine = db.make_engine(PG_ADMIN_URL)
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
+        return str(exc).splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh Postgres database, migrated to head, dropped after the session."""
+    reason = _pg_reachable()
+    if reason is not None:
+        message = f"PostgreSQL at {PG_ADMIN_URL} is unreachable: {reason}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"scalescope_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = db.make_engine(PG_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    db.upgrade(url)
+    yield url
+    db.get_engine.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    """A SQLite file migrated to head (the embedded default)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'scalescope.db'}"
+    db.upgrade(url)
+    return url
+
+
+def _empty_all_tables(engine: Engine) -> None:
+    tables = [t.name for t in reversed(db.Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request) -> str:
+    """The URL of an empty, migrated database; each test runs on SQLite and on Postgres."""
+    url = request.getfixturevalue(f"{request.param}_url")
+    _empty_all_tables(db.get_engine(url))
+    return url
+
+
+@pytest.fixture
+def engine(db_url) -> Engine:
+    """The engine of ``db_url``."""
+    return db.get_engine(db_url)
+
+
+@pytest.fixture
+def session(engine):
+    """A session on an empty database; closed (not committed) after the test."""
+    s = db.new_session(engine)
+    yield s
+    s.rollback()
+    s.close()
