@@ -1,0 +1,2 @@
+"""The REST API (FastAPI routers); thin handlers that call ``backend.services`` and
+``backend.queries``."""

@@ -1,0 +1,1 @@
+"""One adapter per input format, each turning a file into canonical records."""
