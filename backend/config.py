@@ -46,10 +46,25 @@ class Settings(BaseSettings):
     job_heartbeat_timeout_s: float = 120.0
     # Hard time limit of one evaluation job.
     job_time_limit_s: float = 6 * 3600.0
+    # Runs of one job (the first and those after a lost worker) before it fails for good.
+    job_max_attempts: int = 3
+    # The Celery queue GPU workers take evaluation jobs from.
+    job_queue: str = "gpu"
+    # Jobs the embedded local executor (no broker) runs at once.
+    local_executor_workers: int = 1
     # Filesystem roots that checkpoint and dataset paths given to workers must lie under.
     worker_roots: list[Path] = Field(default_factory=list)
-    # Access: "public" (anyone may read) or "private" (a login or token is needed to read).
-    access: str = "public"
+    # Pretraining-corpus counting (backend.corpus): "duckdb" (embedded) or "spark".
+    corpus_engine: str = "duckdb"
+    # DuckDB engine: threads (0 = all cores) and memory bound (it spills beyond it).
+    corpus_threads: int = 0
+    corpus_memory_limit: str = "2GB"
+    # Spark engine: master URL (local[*] on one machine, spark://host:7077 for a cluster).
+    spark_master: str = "local[*]"
+    # Access: "local" (one person on their own machine: no login, every caller is an admin;
+    # only on a loopback address), "public" (anyone may read, writes need an editor) or
+    # "private" (reading needs a login or token too).
+    access: str = "local"
     secret_key: str = "change-me"
 
     @property

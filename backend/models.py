@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -93,6 +94,23 @@ class Upload(Base):
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (CheckConstraint("status IN ('committed', 'undone')", name="status"),)
+
+
+class UploadOverwrite(Base):
+    """The values a row held before an upload changed it, so that undoing the upload restores
+    them (rows an upload created have no entry: undo deletes them)."""
+
+    __tablename__ = "upload_overwrites"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("uploads.id", ondelete="CASCADE"))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(BigInteger)
+    # The upload that had written the overwritten fact row (None for dimension rows).
+    previous_upload_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    previous: Mapped[dict[str, Any]] = mapped_column(JSONDoc)
+
+    __table_args__ = (Index("ix_upload_overwrites_upload", "upload_id", "table_name", "row_id"),)
 
 
 class Model(Base):
@@ -160,6 +178,7 @@ class EvalSet(Base):
     n_classes: Mapped[int | None] = mapped_column(Integer)
     chance_accuracy: Mapped[float | None] = mapped_column(Float)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = _now()
 
     __table_args__ = (CheckConstraint("kind IN ('validation', 'benchmark')", name="kind"),)
@@ -186,7 +205,16 @@ class Measurement(Base):
 
     __table_args__ = (
         UniqueConstraint("checkpoint_id", "eval_set_id", "metric"),
-        Index("ix_measurements_eval_set_metric", "eval_set_id", "metric", "checkpoint_id"),
+        # Covering index of the plot read (two metrics joined per checkpoint): index-only
+        # scans in checkpoint order, no heap access (see bench/bench_read.py).
+        Index(
+            "ix_measurements_pair_read",
+            "eval_set_id",
+            "metric",
+            "checkpoint_id",
+            "value",
+            "stderr",
+        ),
         CheckConstraint("stderr IS NULL OR stderr >= 0", name="stderr_nonnegative"),
         CheckConstraint("n IS NULL OR n >= 0", name="n_nonnegative"),
     )
@@ -202,6 +230,7 @@ class Corpus(Base):
     description: Mapped[str | None] = mapped_column(Text)
     n_documents: Mapped[int | None] = mapped_column(BigInteger)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = _now()
 
 
@@ -271,6 +300,35 @@ class ConceptScore(Base):
     __table_args__ = (UniqueConstraint("checkpoint_id", "eval_set_id", "metric", "concept"),)
 
 
+class TrainTestSimilarity(Base):
+    """Per test image of an eval set: its maximum cosine similarity to a corpus's image
+    embeddings and the nearest corpus rows (Mayilvahanan et al. 2024). ``method`` names the
+    embedding model and the search (``ViT-B-32/openai exact``); ``label`` is the image's class
+    (joins ``ConceptScore.concept``)."""
+
+    __tablename__ = "train_test_similarities"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    corpus_id: Mapped[int] = mapped_column(ForeignKey("corpora.id", ondelete="CASCADE"))
+    eval_set_id: Mapped[int] = mapped_column(ForeignKey("eval_sets.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(200))
+    sample: Mapped[str] = mapped_column(String(500))
+    label: Mapped[str | None] = mapped_column(String(300))
+    similarity: Mapped[float] = mapped_column(Float)
+    nearest_ids: Mapped[list[int]] = mapped_column(JSONDoc)
+    # Whether a model classified the image right (zero-shot top-1), when the run knew it.
+    correct: Mapped[bool | None] = mapped_column()
+    upload_id: Mapped[int | None] = mapped_column(
+        ForeignKey("uploads.id", ondelete="SET NULL"), index=True
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("eval_jobs.id", ondelete="SET NULL"))
+
+    __table_args__ = (
+        UniqueConstraint("corpus_id", "eval_set_id", "method", "sample"),
+        CheckConstraint("similarity >= -1.001 AND similarity <= 1.001", name="cosine_range"),
+    )
+
+
 class EvalJob(Base):
     """An evaluation to run on a worker; this row (not the queue) is the source of truth."""
 
@@ -289,6 +347,15 @@ class EvalJob(Base):
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
     cancel_requested: Mapped[bool] = mapped_column(default=False)
+    # What the job evaluates (also in ``spec``), for the coverage grid and the Jobs page.
+    checkpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkpoints.id", ondelete="SET NULL"), index=True
+    )
+    eval_set_id: Mapped[int | None] = mapped_column(
+        ForeignKey("eval_sets.id", ondelete="SET NULL"), index=True
+    )
+    # The Celery task id of the latest dispatch (to revoke a running job); None when local.
+    task_id: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = _now()
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
@@ -300,6 +367,14 @@ class EvalJob(Base):
             "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
         ),
         Index("ix_eval_jobs_status", "status"),
+        # At most one pending (queued or running) job per dedupe key: the DB refuses duplicates.
+        Index(
+            "uq_eval_jobs_dedupe_key_pending",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
     )
 
 
