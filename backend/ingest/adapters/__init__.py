@@ -1,0 +1,1 @@
+"""One module per input format; each defines ``ADAPTER`` (see ``backend.ingest.formats``)."""
