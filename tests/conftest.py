@@ -23,6 +23,18 @@ SHARED_DATA = Path(os.environ.get("SCALESCOPE_SHARED_DATA", REPO.parent / "share
 PG_ADMIN_URL = os.environ.get(
     "SCALESCOPE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+CHROMIUM = os.environ.get("SCALESCOPE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Web apps built by tests run no embedded job executor unless a test asks for one.
+os.environ.setdefault("SCALESCOPE_LOCAL_EXECUTOR_WORKERS", "0")
 
 
 @pytest.fixture(scope="session")
@@ -113,3 +125,16 @@ def session(engine):
     yield s
     s.rollback()
     s.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium per test process (Playwright's sync API allows one instance per
+    thread, so every browser test of a process shares this one)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

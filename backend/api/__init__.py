@@ -1,2 +1,19 @@
 """The REST API (FastAPI routers); thin handlers that call ``backend.services`` and
-``backend.queries``."""
+``backend.queries``. ``api_router`` holds every route; ``app.main`` mounts it at ``/api``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from backend.api import auth, catalog, frequencies, health, measurements, uploads
+from backend.api import corpus as corpus_api
+from backend.api import jobs as jobs_api
+from backend.api.security import enforce_access_policy
+
+api_router = APIRouter()
+# Open to everyone: liveness and logging in.
+api_router.include_router(health.router)
+api_router.include_router(auth.router)
+# Everything else goes through the one access policy (backend.api.security).
+for _module in (catalog, measurements, frequencies, uploads, jobs_api, corpus_api):
+    api_router.include_router(_module.router, dependencies=[Depends(enforce_access_policy)])

@@ -1,0 +1,58 @@
+"""Login, logout and "who am I" (outside the access policy: anyone may try to log in)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
+
+from backend.api.deps import SessionDep
+from backend.api.security import PrincipalDep
+from backend.services import auth, login_sessions
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    """A user name and password."""
+
+    username: str
+    password: str
+
+
+class WhoAmI(BaseModel):
+    """The caller as the server sees them (``username`` is null when anonymous)."""
+
+    username: str | None
+    role: str | None
+    access: str
+
+
+@router.post("/login", response_model=WhoAmI)
+def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> WhoAmI:
+    """Check the password and set the signed session cookie (HttpOnly, SameSite=Lax)."""
+    principal = auth.authenticate_password(
+        session=session, username=body.username, password=body.password
+    )
+    session.commit()  # a password rehash, if the hash parameters changed
+    response.set_cookie(
+        login_sessions.COOKIE_NAME,
+        login_sessions.issue(secret_key=request.app.state.secret_key, principal=principal),
+        max_age=login_sessions.MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return WhoAmI(username=principal.username, role=principal.role, access=request.app.state.access)
+
+
+@router.post("/logout", response_model=WhoAmI)
+def logout(request: Request, response: Response) -> WhoAmI:
+    """Forget the session cookie."""
+    response.delete_cookie(login_sessions.COOKIE_NAME)
+    return WhoAmI(username=None, role=None, access=request.app.state.access)
+
+
+@router.get("/me", response_model=WhoAmI)
+def whoami(principal: PrincipalDep, request: Request) -> WhoAmI:
+    """Who the server takes the caller to be."""
+    return WhoAmI(username=principal.username, role=principal.role, access=request.app.state.access)

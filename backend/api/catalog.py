@@ -1,0 +1,96 @@
+"""Models, checkpoints, eval sets, metrics, corpora, attributes and coverage."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query
+
+from backend.api.deps import SessionDep
+from backend.api.filters import FrameFormat, Names, frame_response
+from backend.queries import catalog, coverage
+from backend.schemas.catalog import (
+    Catalog,
+    CheckpointPublic,
+    CorpusPublic,
+    EvalSetPublic,
+    MetricAvailability,
+    ModelPublic,
+)
+
+router = APIRouter(tags=["catalog"])
+EvalSetKind = Literal["validation", "benchmark"]
+
+
+@router.get("/catalog", response_model=Catalog)
+def get_catalog(session: SessionDep) -> Catalog:
+    """Models, eval sets, (eval set, metric) pairs, corpora and grouping values in one call."""
+    return catalog.catalog(session)
+
+
+@router.get("/models", response_model=list[ModelPublic])
+def list_models(
+    session: SessionDep,
+    name: Names = None,
+    family: Names = None,
+    pretraining_data: Names = None,
+    search: str | None = None,
+) -> list[ModelPublic]:
+    """Models with their attributes and checkpoint counts, filtered."""
+    return catalog.list_models(
+        session, names=name, families=family, pretraining_data=pretraining_data, search=search
+    )
+
+
+@router.get("/models/{name:path}", response_model=ModelPublic)
+def get_model(session: SessionDep, name: str) -> ModelPublic:
+    """One model by name (names may contain ``/``)."""
+    return catalog.get_model(session, name=name)
+
+
+@router.get("/checkpoints", response_model=list[CheckpointPublic])
+def list_checkpoints(
+    session: SessionDep, model: str = Query(description="model name")
+) -> list[CheckpointPublic]:
+    """The checkpoints of one model in step order."""
+    return catalog.list_checkpoints(session, model=model)
+
+
+@router.get("/eval-sets", response_model=list[EvalSetPublic])
+def list_eval_sets(session: SessionDep, kind: EvalSetKind | None = None) -> list[EvalSetPublic]:
+    """Validation corpora and benchmarks."""
+    return catalog.list_eval_sets(session, kind=kind)
+
+
+@router.get("/metrics", response_model=list[MetricAvailability])
+def list_metrics(session: SessionDep, eval_set: str | None = None) -> list[MetricAvailability]:
+    """Every (eval set, metric) pair that has measurements, with counts."""
+    return catalog.list_metrics(session, eval_set=eval_set)
+
+
+@router.get("/corpora", response_model=list[CorpusPublic])
+def list_corpora(session: SessionDep) -> list[CorpusPublic]:
+    """Pretraining corpora and their counting methods."""
+    return catalog.list_corpora(session)
+
+
+@router.get("/attributes")
+def attribute_values(session: SessionDep) -> dict[str, list]:
+    """Distinct values of each model attribute (for grouping and colouring)."""
+    return catalog.attribute_values(session)
+
+
+@router.get("/coverage")
+def get_coverage(
+    session: SessionDep,
+    model: Names = None,
+    family: Names = None,
+    eval_set: Names = None,
+    kind: EvalSetKind | None = None,
+    format: FrameFormat = "json",
+):
+    """Model × eval set grid: measurement and checkpoint counts, measured or missing."""
+    frame = coverage.coverage_frame(
+        session, models=model, families=family, eval_sets=eval_set, kind=kind
+    )
+    return frame_response(frame, fmt=format, filename="coverage")

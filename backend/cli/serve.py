@@ -1,0 +1,54 @@
+"""``scalescope serve``: run the web process (REST API and dashboard) under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+from backend import db
+from backend.config import get_settings
+
+APP_FACTORY = "app.main:create_app"
+
+
+def register(subparsers) -> None:
+    """Add ``serve``."""
+    settings = get_settings()
+    parser = subparsers.add_parser("serve", help="serve the dashboard and the REST API")
+    add_server_arguments(parser, host=settings.host, port=settings.port)
+    parser.set_defaults(func=_serve)
+
+
+def add_server_arguments(parser: argparse.ArgumentParser, *, host: str, port: int) -> None:
+    """The options ``serve`` and ``demo`` share."""
+    parser.add_argument("--host", default=host, help=f"interface to listen on (default {host})")
+    parser.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+    parser.add_argument("--workers", type=int, default=1, help="web processes (default 1)")
+    parser.add_argument("--reload", action="store_true", help="restart when code changes")
+
+
+def run_server(*, database_url: str, host: str, port: int, workers: int, reload: bool) -> int:
+    """Check the schema is at head, then run uvicorn on the app factory (blocks)."""
+    import uvicorn
+
+    db.check_at_head(db.get_engine(database_url))
+    print(f"ScaleScope on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        log_level="info",
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return run_server(
+        database_url=get_settings().database_url,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        reload=args.reload,
+    )

@@ -1,0 +1,44 @@
+"""Signed login-session cookies.
+
+The cookie holds the user name and the time of login, signed with ``settings.secret_key``
+(``itsdangerous``); it expires after ``max_age`` seconds. Nothing about the session is stored
+server-side, so it survives restarts and works across web processes; deactivating a user or
+changing their role takes effect at once because the user row is read on every request.
+"""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.models import User
+from backend.services.auth import ANONYMOUS, Principal
+
+COOKIE_NAME = "scalescope_session"
+MAX_AGE_S = 14 * 24 * 3600
+_SALT = "scalescope-login"
+
+
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_SALT)
+
+
+def issue(*, secret_key: str, principal: Principal) -> str:
+    """The cookie value for a user who just logged in."""
+    return _serializer(secret_key).dumps({"u": principal.username})
+
+
+def resolve(*, session: Session, secret_key: str, cookie: str | None) -> Principal:
+    """The principal of a cookie; anonymous when it is missing, forged, expired or the user
+    is gone or deactivated."""
+    if not cookie:
+        return ANONYMOUS
+    try:
+        data = _serializer(secret_key).loads(cookie, max_age=MAX_AGE_S)
+    except (BadSignature, SignatureExpired):
+        return ANONYMOUS
+    user = session.scalar(select(User).where(User.username == data.get("u")))
+    if user is None or not user.is_active:
+        return ANONYMOUS
+    return Principal(username=user.username, role=user.role)
