@@ -1,0 +1,218 @@
+"""Corpus statistics as jobs of the job queue (``eval_jobs`` rows, run by the same workers).
+
+Two kinds, :data:`~backend.corpus.tasks.COUNT_KIND` and
+:data:`~backend.corpus.tasks.SIMILARITY_KIND`; the row's ``spec`` is the task spec (plain JSON).
+:func:`submit` queues one (an identical pending job is reused, as for evaluations);
+:func:`run_claimed` is what ``backend.worker.runner.run_job`` calls for these kinds once the
+job is claimed: it reports progress, stops between shards when a cancel is requested (a later
+retry resumes from the per-shard checkpoints), and writes the results in the same transaction
+that marks the job succeeded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import traceback
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from backend import db
+from backend.corpus.counting import CountingCancelled
+from backend.corpus.store import store_similarity, write_counts
+from backend.corpus.tasks import (
+    COUNT_KIND,
+    KINDS,
+    SIMILARITY_KIND,
+    CountSpec,
+    SimilaritySpec,
+    parse,
+    run_count,
+    run_similarity,
+)
+from backend.exceptions import ConflictError, ScaleScopeError, ValidationError
+from backend.models import EvalJob
+from backend.services import jobs
+
+log = logging.getLogger(__name__)
+
+SPECS = {COUNT_KIND: CountSpec, SIMILARITY_KIND: SimilaritySpec}
+__all__ = ["KINDS", "submit", "run_claimed"]
+
+
+def _dedupe_key(kind: str, spec: dict[str, Any]) -> str:
+    canonical = json.dumps({"kind": kind, **spec}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submit(
+    *, session: Session, kind: str, spec: dict[str, Any], created_by: str | None = None
+) -> jobs.Submitted:
+    """Queue a corpus job (validated spec); an identical pending job is returned instead.
+    Commits, then hands the new job to the queue."""
+    if kind not in SPECS:
+        raise ValidationError(f"unknown corpus job kind {kind!r}; one of {', '.join(KINDS)}")
+    spec = parse(spec, SPECS[kind]).model_dump(mode="json")
+    key = _dedupe_key(kind, spec)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for _ in range(3):
+        new_id = session.execute(
+            insert(EvalJob)
+            .values(
+                kind=kind,
+                spec=spec,
+                dedupe_key=key,
+                created_by=created_by,
+                message="queued",
+            )
+            .on_conflict_do_nothing()
+            .returning(EvalJob.id)
+        ).scalar_one_or_none()
+        if new_id is not None:
+            session.commit()
+            jobs.enqueue(session=session, job_ids=[new_id])
+            return jobs.Submitted(job=session.get(EvalJob, new_id), created=True)
+        twin = session.scalars(
+            select(EvalJob).where(EvalJob.dedupe_key == key, EvalJob.status.in_(jobs.PENDING))
+        ).first()
+        if twin is not None:
+            session.commit()  # end the write transaction the refused insert opened
+            return jobs.Submitted(job=twin, created=False)
+    raise ConflictError("could not queue the job: identical jobs keep changing state")
+
+
+def check_paths(kind: str, spec: dict[str, Any]) -> None:
+    """With ``settings.worker_roots`` set, every file a corpus job reads (after glob and
+    folder expansion) must lie under one of them, as for evaluation jobs."""
+    from pathlib import Path
+
+    from backend.config import get_settings
+    from backend.corpus.readers import resolve_shards
+    from backend.corpus.similarity import embedding_shards
+
+    roots = [Path(r).expanduser().resolve() for r in get_settings().worker_roots]
+    if not roots:
+        return
+    parsed = parse(spec, SPECS[kind])
+    if kind == COUNT_KIND:
+        files = [Path(s.path) for s in resolve_shards(parsed.sources)]
+        files += [Path(parsed.concepts_file)] if parsed.concepts_file else []
+    else:
+        files = embedding_shards(parsed.corpus_embeddings)
+        files += [Path(p) for p in (parsed.test_embeddings, parsed.samples_file) if p]
+    for file in files:
+        resolved = file.expanduser().resolve()
+        if not any(resolved.is_relative_to(root) for root in roots):
+            allowed = ", ".join(str(r) for r in roots)
+            raise ValidationError(f"{file} lies outside the worker roots ({allowed})")
+
+
+def run_claimed(*, engine: Engine, job_id: int, attempt: int, reporter) -> str:
+    """Run a claimed corpus job to its final status; returns it (``succeeded``, ``failed``,
+    ``cancelled``, or ``lost`` when another run took the job)."""
+    with db.session_scope(engine) as session:
+        job = session.get(EvalJob, job_id)
+        kind, spec = job.kind, dict(job.spec or {})
+    progress = reporter.progress
+    try:
+        check_paths(kind, spec)
+        if kind == COUNT_KIND:
+            outcome = run_count(
+                spec,
+                engine=engine,
+                progress=progress,
+                should_cancel=reporter.should_cancel,
+                store=False,
+            )
+        else:
+            outcome = run_similarity(
+                spec,
+                engine=engine,
+                progress=progress,
+                should_cancel=reporter.should_cancel,
+                store=False,
+            )
+        if reporter.should_cancel():
+            raise CountingCancelled("cancelled")
+        return _succeed(engine, job_id, attempt, reporter, kind, spec, outcome)
+    except CountingCancelled as exc:
+        reporter.log(str(exc))
+        return _final(engine, job_id, attempt, reporter, "cancelled", None, str(exc))
+    except ScaleScopeError as exc:
+        if reporter.should_cancel():  # e.g. the embedding pass stopped on the cancel request
+            return _final(engine, job_id, attempt, reporter, "cancelled", None, "cancelled")
+        return _final(engine, job_id, attempt, reporter, "failed", str(exc), f"failed: {exc}")
+    except Exception as exc:  # noqa: BLE001 - any failure of the task fails the job
+        reporter.log(traceback.format_exc())
+        error = f"{type(exc).__name__}: {exc}"
+        return _final(engine, job_id, attempt, reporter, "failed", error, f"failed: {error}")
+
+
+def _succeed(engine, job_id, attempt, reporter, kind, spec, outcome) -> str:
+    created_by = f"job {job_id}"
+    with db.session_scope(engine) as session:
+        if kind == COUNT_KIND:
+            counts = outcome.pop("counts")
+            written = write_counts(
+                session=session,
+                counts=counts,
+                corpus=spec["corpus"],
+                job_id=job_id,
+                created_by=created_by,
+                details={"engine": outcome["engine"], "column": spec.get("column")},
+            )
+            message = (
+                f"done: {outcome['n_documents']:,} documents, {outcome['concepts_found']} of "
+                f"{outcome['n_concepts']} concepts found, {outcome['n_pairs']:,} pairs"
+            )
+        else:
+            result = outcome.pop("result")
+            written = store_similarity(
+                session=session,
+                corpus=spec["corpus"],
+                eval_set=spec["eval_set"],
+                method=outcome["method"],
+                samples=outcome.pop("samples"),
+                labels=outcome.pop("labels"),
+                correct=outcome.pop("correct"),
+                result=result,
+                job_id=job_id,
+                created_by=created_by,
+            )
+            message = (
+                f"done: {outcome['n_test']:,} test images, mean {outcome['mean_similarity']:.3f}"
+            )
+        reporter.log(f"wrote upload {written['upload_id']}")
+        done = jobs.finish(
+            session=session,
+            job_id=job_id,
+            attempt=attempt,
+            status="succeeded",
+            result={**outcome, **written},
+            log_tail=reporter.log_text(previous=reporter.previous_log),
+            message=message,
+        )
+        if not done:
+            session.rollback()
+            log.warning("corpus job %s was taken from this run; results discarded", job_id)
+            return "lost"
+    return "succeeded"
+
+
+def _final(engine, job_id, attempt, reporter, status, error, message) -> str:
+    with db.session_scope(engine) as session:
+        done = jobs.finish(
+            session=session,
+            job_id=job_id,
+            attempt=attempt,
+            status=status,
+            error=error,
+            log_tail=reporter.log_text(previous=reporter.previous_log),
+            message=message[:500],
+        )
+    return status if done else "lost"
