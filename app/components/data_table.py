@@ -1,0 +1,32 @@
+"""A DataTable with the dashboard's look: sortable, filterable per column, paged."""
+
+from __future__ import annotations
+
+from dash import dash_table
+
+
+def data_table(table_id, *, rows: list[dict], columns: list[dict], page_size: int = 25, **kwargs):
+    """A sortable, filterable, paged table (markdown columns render links in the same tab)."""
+    return dash_table.DataTable(
+        id=table_id,
+        data=rows,
+        columns=columns,
+        sort_action="native",
+        filter_action="native",
+        page_action="native",
+        page_size=page_size,
+        markdown_options={"link_target": "_self"},
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "fontFamily": "inherit",
+            "fontSize": "0.9rem",
+            "padding": "4px 8px",
+            "textAlign": "left",
+            "maxWidth": "340px",
+            "overflow": "hidden",
+            "textOverflow": "ellipsis",
+        },
+        style_header={"backgroundColor": "#f1f4f8", "fontWeight": "600"},
+        css=[{"selector": ".dash-cell-value p", "rule": "margin: 0;"}],
+        **kwargs,
+    )

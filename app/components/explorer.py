@@ -1,0 +1,108 @@
+"""Controls shared by the four explorer pages: labelled fields, dropdowns, option flags, the
+sortable parameter table and the notes line. Layout only; no callbacks here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dash import dash_table, dcc, html
+
+TABLE_STYLE = {
+    "style_table": {"overflowX": "auto"},
+    "style_cell": {
+        "fontFamily": "inherit",
+        "fontSize": "0.85rem",
+        "padding": "0.3rem 0.5rem",
+        "textAlign": "left",
+        "whiteSpace": "normal",
+        "height": "auto",
+    },
+    "style_header": {"fontWeight": "600", "backgroundColor": "#f5f7fa"},
+}
+
+
+def field(label: str, control, *, width: str | None = None) -> html.Div:
+    """A control with its label above it."""
+    style = {"minWidth": width} if width else None
+    return html.Div(
+        [html.Label(label, className="field-label"), control], className="field", style=style
+    )
+
+
+def dropdown(
+    component_id: str,
+    options: Sequence[dict],
+    value,
+    *,
+    multi: bool = False,
+    clearable: bool = True,
+    placeholder: str = "any",
+) -> dcc.Dropdown:
+    """A searchable dropdown (``multi`` for filters)."""
+    return dcc.Dropdown(
+        id=component_id,
+        options=list(options),
+        value=value,
+        multi=multi,
+        clearable=clearable,
+        placeholder=placeholder,
+        style={"minWidth": "14rem"},
+    )
+
+
+def flags(component_id: str, options: dict[str, str], enabled: Sequence[str]) -> dcc.Checklist:
+    """On/off options as one checklist; its value lists the state fields that are on."""
+    return dcc.Checklist(
+        id=component_id,
+        options=[{"label": label, "value": name} for name, label in options.items()],
+        value=list(enabled),
+        inline=True,
+        inputStyle={"marginRight": "0.3rem", "marginLeft": "0.6rem"},
+    )
+
+
+def number_input(component_id: str, value, *, placeholder: str = "", step="any") -> dcc.Input:
+    """A number box that reports on blur or Enter (not on every keystroke)."""
+    return dcc.Input(
+        id=component_id,
+        type="number",
+        value=value,
+        placeholder=placeholder,
+        step=step,
+        debounce=True,
+        className="text-input",
+        style={"width": "11rem"},
+    )
+
+
+def parameter_table(component_id: str, rows: list[dict], *, page_size: int = 25) -> html.Div:
+    """A sortable table (click a header to sort) of fitted parameters or per-model values."""
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    return dash_table.DataTable(
+        id=component_id,
+        data=rows,
+        columns=[{"name": c, "id": c} for c in columns],
+        sort_action="native",
+        page_size=page_size,
+        **TABLE_STYLE,
+    )
+
+
+def table_columns(rows: list[dict]) -> list[dict]:
+    """DataTable column specs for ``rows`` (in first-seen key order)."""
+    return [{"name": c, "id": c} for c in dict.fromkeys(key for row in rows for key in row)]
+
+
+def notes(component_id: str, lines: Sequence[str]) -> html.Div:
+    """Short remarks under the plot (groups too small to fit, why nothing shows...)."""
+    return html.Div([html.P(line) for line in lines], id=component_id, className="muted")
+
+
+def shown_if(visible: bool) -> dict:
+    """The style of a group of fields: laid out in the toolbar, or hidden."""
+    return {"display": "contents"} if visible else {"display": "none"}
+
+
+def field_group(component_id: str, fields: list, *, visible: bool = True) -> html.Div:
+    """Fields that only some modes of a page use (shown or hidden together)."""
+    return html.Div(fields, id=component_id, style=shown_if(visible))

@@ -1,0 +1,1 @@
+"""Figure builders: pure functions from data frames and fit results to plotly figures."""

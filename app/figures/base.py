@@ -1,0 +1,220 @@
+"""What every figure shares: the common layout, point traces that name model and checkpoint on
+hover and carry them as ``customdata`` (click a point to open its model page), WebGL for large
+point sets, fit lines and bands in the group's colour, and the empty figure.
+
+Conventions for figure builders (``make_*_figure(frame, fit) -> go.Figure``, pure functions):
+
+- points come from :func:`point_trace` / :func:`grouped_point_traces`, so ``customdata`` is
+  ``[model, checkpoint, *extra]`` and the shell's click handler can open ``/model/<model>``;
+- colours come from :mod:`app.palette` (same group value, same colour, on every page);
+- fitted curves come from :func:`line_trace` and :func:`band_trace` (no ``customdata``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.palette import MISSING_COLOR, color_for
+
+# Above this many points a trace is drawn with WebGL (go.Scattergl) to stay smooth.
+WEBGL_THRESHOLD = 2_000
+FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+POINT_HOVER = (
+    "<b>%{customdata[0]}</b><br>checkpoint %{customdata[1]}<br>"
+    "%{xaxis.title.text}: %{x:.4g}<br>%{yaxis.title.text}: %{y:.4g}"
+)
+
+
+def base_layout(
+    *,
+    x_title: str = "",
+    y_title: str = "",
+    title: str | None = None,
+    x_log: bool = False,
+    y_log: bool = False,
+    legend_title: str | None = None,
+) -> dict:
+    """The layout every figure starts from: white background, readable fonts, legend right."""
+    axis = {
+        "showgrid": True,
+        "gridcolor": "#eceff3",
+        "zeroline": False,
+        "linecolor": "#9aa4b2",
+        "ticks": "outside",
+        "mirror": True,
+    }
+    return {
+        "template": "plotly_white",
+        "font": {"family": FONT, "size": 13, "color": "#1f2933"},
+        "title": {"text": title or "", "x": 0.01, "xanchor": "left"},
+        "margin": {"l": 64, "r": 16, "t": 48 if title else 24, "b": 56},
+        "xaxis": {**axis, "title": {"text": x_title}, "type": "log" if x_log else "linear"},
+        "yaxis": {**axis, "title": {"text": y_title}, "type": "log" if y_log else "linear"},
+        "legend": {"title": {"text": legend_title or ""}, "itemsizing": "constant"},
+        "hovermode": "closest",
+        "uirevision": "keep",
+    }
+
+
+def new_figure(**layout_options) -> go.Figure:
+    """An empty figure with :func:`base_layout` applied (keyword arguments go to it)."""
+    return go.Figure(layout=base_layout(**layout_options))
+
+
+def empty_figure(message: str = "No data for this selection") -> go.Figure:
+    """A blank figure that says why it is blank, instead of an empty pair of axes."""
+    fig = go.Figure(layout=base_layout())
+    fig.update_layout(
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 15, "color": "#52606d"},
+            }
+        ],
+    )
+    return fig
+
+
+def rgba(color: str, alpha: float) -> str:
+    """A ``#rrggbb`` colour as ``rgba(...)`` with opacity ``alpha`` (for bands)."""
+    color = color.lstrip("#")
+    red, green, blue = (int(color[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha})"
+
+
+def scatter_class(n_points: int) -> type[go.Scatter] | type[go.Scattergl]:
+    """``go.Scattergl`` above :data:`WEBGL_THRESHOLD` points, else ``go.Scatter``."""
+    return go.Scattergl if n_points > WEBGL_THRESHOLD else go.Scatter
+
+
+def point_trace(
+    *,
+    x: Sequence | np.ndarray | pd.Series,
+    y: Sequence | np.ndarray | pd.Series,
+    models: Sequence | np.ndarray | pd.Series,
+    checkpoints: Sequence | np.ndarray | pd.Series,
+    name: str,
+    color: str | None = None,
+    extra: dict[str, Sequence | np.ndarray | pd.Series] | None = None,
+    mode: str = "markers",
+    size: float = 8,
+    legendgroup: str | None = None,
+    showlegend: bool = True,
+) -> go.Scatter | go.Scattergl:
+    """Measured points: hover names model and checkpoint, ``customdata`` carries them."""
+    columns = [np.asarray(models, dtype=object), np.asarray(checkpoints, dtype=object)]
+    hover = POINT_HOVER
+    for index, (label, values) in enumerate((extra or {}).items(), start=2):
+        columns.append(np.asarray(values, dtype=object))
+        hover += f"<br>{label}: %{{customdata[{index}]}}"
+    customdata = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)))
+    trace_class = scatter_class(len(columns[0]))
+    marker_color = color or color_for(name)
+    return trace_class(
+        x=np.asarray(x),
+        y=np.asarray(y),
+        mode=mode,
+        name=name,
+        legendgroup=legendgroup or name,
+        showlegend=showlegend,
+        customdata=customdata,
+        hovertemplate=hover + f"<extra>{name}</extra>",
+        marker={"color": marker_color, "size": size, "line": {"width": 0.5, "color": "white"}},
+        line={"color": marker_color},
+    )
+
+
+def grouped_point_traces(
+    frame: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    group: str | None,
+    model: str = "model",
+    checkpoint: str = "checkpoint",
+    extra: Sequence[str] = (),
+    mode: str = "markers",
+) -> list[go.Scatter | go.Scattergl]:
+    """One :func:`point_trace` per value of ``group`` (all points in one trace if None)."""
+    if group is None:
+        groups = [("all", frame)]
+    else:
+        keys = frame[group].astype(object).where(frame[group].notna(), "unknown").astype(str)
+        groups = sorted(frame.groupby(keys, sort=False), key=lambda item: str(item[0]))
+    traces = []
+    for value, part in groups:
+        traces.append(
+            point_trace(
+                x=part[x],
+                y=part[y],
+                models=part[model],
+                checkpoints=part[checkpoint],
+                name=str(value),
+                color=color_for(value) if group is not None else "#1f77b4",
+                extra={column: part[column] for column in extra},
+                mode=mode,
+            )
+        )
+    return traces
+
+
+def line_trace(
+    *,
+    x: Sequence | np.ndarray,
+    y: Sequence | np.ndarray,
+    name: str,
+    color: str | None = None,
+    dash: str | None = None,
+    legendgroup: str | None = None,
+    showlegend: bool = False,
+) -> go.Scatter:
+    """A fitted curve (or reference line) in the group's colour; no click-through."""
+    return go.Scatter(
+        x=np.asarray(x),
+        y=np.asarray(y),
+        mode="lines",
+        name=name,
+        legendgroup=legendgroup or name,
+        showlegend=showlegend,
+        line={"color": color or color_for(name), "width": 2, "dash": dash},
+        hovertemplate=f"{name}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
+    )
+
+
+def band_trace(
+    *,
+    x: Sequence | np.ndarray,
+    lower: Sequence | np.ndarray,
+    upper: Sequence | np.ndarray,
+    name: str,
+    color: str | None = None,
+    opacity: float = 0.18,
+    legendgroup: str | None = None,
+) -> go.Scatter:
+    """A shaded band between ``lower`` and ``upper`` (a confidence interval of a fit)."""
+    x = np.asarray(x)
+    polygon_x = np.concatenate([x, x[::-1]])
+    polygon_y = np.concatenate([np.asarray(upper), np.asarray(lower)[::-1]])
+    return go.Scatter(
+        x=polygon_x,
+        y=polygon_y,
+        mode="lines",
+        fill="toself",
+        fillcolor=rgba(color or color_for(name) or MISSING_COLOR, opacity),
+        line={"width": 0},
+        name=f"{name} band",
+        legendgroup=legendgroup or name,
+        showlegend=False,
+        hoverinfo="skip",
+    )

@@ -1,0 +1,64 @@
+"""The coverage grid: model × eval set, measured or missing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.figures.base import base_layout, empty_figure, scatter_class
+
+MEASURED = "#2f5fd0"
+MISSING = "#dde2e8"
+ROW_PX = 18
+
+
+def _cells(part: pd.DataFrame, *, name: str, color: str, n_cells: int, size: float):
+    return scatter_class(n_cells)(
+        x=part["eval_set"].to_numpy(dtype=object),
+        y=part["model"].to_numpy(dtype=object),
+        mode="markers",
+        name=name,
+        marker={"symbol": "square", "size": size, "color": color},
+        customdata=part[["model", "eval_set", "n_checkpoints"]].to_numpy(dtype=object),
+        hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: "
+        "%{customdata[2]} checkpoints measured<extra></extra>",
+    )
+
+
+def make_coverage_figure(grid: pd.DataFrame) -> go.Figure:
+    """A grid of ``coverage_frame`` rows (``model, eval_set, n_checkpoints, measured``): one
+    square per model × eval set, blue where measured, grey where missing. ``customdata`` starts
+    with the model, so a click on a square opens its page."""
+    if grid.empty:
+        return empty_figure("No models or eval sets yet")
+    models = sorted(grid["model"].unique(), key=str.lower)
+    eval_sets = sorted(grid["eval_set"].unique(), key=str.lower)
+    size = max(4.0, min(ROW_PX - 4, 900 / max(len(eval_sets), 1) - 4))
+    measured = grid["measured"].astype(bool)
+    figure = go.Figure(layout=base_layout(legend_title=""))
+    for part, name, color in (
+        (grid[measured], "measured", MEASURED),
+        (grid[~measured], "missing", MISSING),
+    ):
+        if not part.empty:
+            figure.add_trace(_cells(part, name=name, color=color, n_cells=len(grid), size=size))
+    figure.update_layout(
+        height=max(320, ROW_PX * len(models) + 180),
+        xaxis={
+            "side": "top",
+            "tickangle": -45,
+            "showgrid": False,
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": eval_sets,
+        },
+        yaxis={
+            "showgrid": False,
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": models[::-1],
+        },
+        margin={"l": 220, "t": 140, "r": 16, "b": 24},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+    )
+    return figure

@@ -1,0 +1,134 @@
+"""Component ids of the dashboard, as constants (one place, no typos across modules).
+
+Plain string ids belong to the shell (``layout.py``) and to one page each. Dict ids are the
+pattern-matching families that the shell's components (share, export, URL sync, click-to-model)
+find on any page; build them with the helpers below so that every page spells them alike.
+"""
+
+from __future__ import annotations
+
+# Shell
+NAVIGATE = "shell-navigate"  # dcc.Location(refresh="callback-nav") for click-to-model navigation
+NAVBAR = "shell-navbar"
+PAGE = "shell-page"
+URL_SYNC_SINK = "shell-url-sync-sink"
+SHARE_OPEN = "share-open"
+SHARE_MODAL = "share-modal"
+SHARE_CLOSE = "share-close"
+SHARE_PIN = "share-pin"
+SHARE_CREATE = "share-create"
+SHARE_LINK = "share-link"
+SHARE_MESSAGE = "share-message"
+SHARE_COPY = "share-copy"
+CLICK_SINK = "shell-click-sink"
+
+# Pattern-matching families (the "type" key of a dict id)
+URL_STATE = "url-state"  # dcc.Store: the page's encoded view state (query string)
+GRAPH = "graph"  # dcc.Graph of a plot panel
+FIT_PARAMS = "fit-params"  # dcc.Store: fitted parameters of a plot panel (list of records)
+EXPORT = "export"  # html.Button of an export menu; "format" says what it exports
+EXPORT_DOWNLOAD = "export-download"  # dcc.Download of a plot panel
+EXPORT_SINK = "export-sink"  # hidden output of the client-side image export
+
+EXPORT_FORMATS = ("png", "svg", "csv-points", "csv-fits", "json")
+
+# Home
+HOME_SUMMARY = "home-summary"
+
+# Models
+MODELS_SEARCH = "models-search"
+MODELS_TABLE = "models-table"
+MODELS_CHECKPOINTS = "models-checkpoints"
+MODELS_COUNT = "models-count"
+
+MODELS_CHECKPOINT_TABLE = "models-checkpoint-table"
+
+# Model
+MODEL_NAME = "model-name"
+MODEL_CURVE_METRIC = "model-curve-metric"
+MODEL_CURVE_X = "model-curve-x"
+MODEL_CURVE_LOG_X = "model-curve-log-x"
+MODEL_CHECKPOINT_TABLE = "model-checkpoint-table"
+
+# Coverage
+COVERAGE_KIND = "coverage-kind"
+COVERAGE_SEARCH = "coverage-search"
+COVERAGE_EVAL_SEARCH = "coverage-eval-search"
+COVERAGE_SUMMARY = "coverage-summary"
+
+# Pinned shared view
+PINNED_BANNER = "pinned-banner"
+PINNED_LIVE_REDIRECT = "pinned-live-redirect"
+
+# Upload
+UPLOAD_DROP = "upload-drop"
+UPLOAD_FILE = "upload-file"  # dcc.Store: the dropped file (name + base64 content)
+UPLOAD_PREVIEW = "upload-preview"
+UPLOAD_CONFIRM = "upload-confirm"
+UPLOAD_RESULT = "upload-result"
+UPLOAD_LIST = "upload-list"
+UPLOAD_UNDO = "upload-undo"  # dict id family: {"type": UPLOAD_UNDO, "upload": id}
+UPLOAD_PROBLEMS = "upload-problems"
+UPLOAD_COUNTS = "upload-counts"
+UPLOAD_FORMAT = "upload-detected-format"
+UPLOADS_TABLE = "uploads-table"
+
+# Jobs
+JOBS_CHECKPOINTS = "jobs-checkpoints"
+JOBS_EVAL_SETS = "jobs-eval-sets"
+JOBS_BATCH_SIZE = "jobs-batch-size"
+JOBS_LAUNCH = "jobs-launch"
+JOBS_LAUNCH_MISSING = "jobs-launch-missing"
+JOBS_MESSAGE = "jobs-message"
+JOBS_TABLE = "jobs-table"
+JOBS_COUNTS = "jobs-counts"
+JOBS_DETAIL = "jobs-detail"
+JOBS_SELECTED = "jobs-selected"  # dcc.Store: the job whose log is shown
+JOBS_REFRESH = "jobs-refresh"  # dcc.Store bumped after a launch, cancel or retry
+JOBS_TICK = "jobs-tick"  # dcc.Interval: live progress
+JOBS_ACTION = "jobs-action"  # dict id family: {"type": JOBS_ACTION, "job": id, "action": ...}
+
+
+def url_state_id(page: str) -> dict:
+    """Id of the page's URL-state store (``page`` is the page path, e.g. ``/scaling``)."""
+    return {"type": URL_STATE, "page": page}
+
+
+def panel_key(page: str, name: str) -> str:
+    """The key that ties a plot panel's graph, fit store, export menu and download together."""
+    return f"{page}#{name}"
+
+
+def graph_id(page: str, name: str = "main") -> dict:
+    """Id of the ``dcc.Graph`` of the plot panel ``name`` on ``page``."""
+    return {"type": GRAPH, "panel": panel_key(page, name)}
+
+
+def fit_params_id(page: str, name: str = "main") -> dict:
+    """Id of the fit-parameter store of the plot panel ``name`` on ``page``."""
+    return {"type": FIT_PARAMS, "panel": panel_key(page, name)}
+
+
+def export_id(page: str, name: str, fmt: str) -> dict:
+    """Id of the export button ``fmt`` (one of ``EXPORT_FORMATS``) of a plot panel."""
+    return {"type": EXPORT, "panel": panel_key(page, name), "format": fmt}
+
+
+def export_download_id(page: str, name: str = "main") -> dict:
+    """Id of the ``dcc.Download`` of a plot panel."""
+    return {"type": EXPORT_DOWNLOAD, "panel": panel_key(page, name)}
+
+
+def export_sink_id(page: str, name: str = "main") -> dict:
+    """Id of the hidden output of a plot panel's client-side image export."""
+    return {"type": EXPORT_SINK, "panel": panel_key(page, name)}
+
+
+def upload_undo_id(upload_id: int) -> dict:
+    """Id of the undo button of one upload in the uploads list."""
+    return {"type": UPLOAD_UNDO, "upload": upload_id}
+
+
+def jobs_action_id(job_id: int, action: str) -> dict:
+    """Id of a job's button in the jobs table (``action``: show, cancel or retry)."""
+    return {"type": JOBS_ACTION, "job": job_id, "action": action}

@@ -1,0 +1,49 @@
+"""The web process: one ASGI app with the REST API at ``/api`` (OpenAPI at ``/docs``) and the
+Dash UI. ``scalescope serve`` runs ``uvicorn --factory app.main:create_app``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from backend import db
+from backend.api import api_router
+from backend.api.errors import install_error_handlers
+from backend.config import get_settings
+from backend.services.auth import check_access_settings
+
+
+def create_app(
+    database_url: str | None = None, *, dashboard: bool = True, access: str | None = None
+) -> FastAPI:
+    """The ScaleScope web app on ``database_url`` (default: the configured database);
+    ``dashboard=False`` serves the REST API alone (API tests, headless deployments).
+
+    Refuses to start (``DatabaseNotReadyError``, naming ``scalescope db upgrade``) when the
+    database schema is not at the migration head. ``access`` ("public" or "private")
+    overrides the configured access policy."""
+    settings = get_settings()
+    url = database_url or settings.database_url
+    access = access or settings.access
+    check_access_settings(access=access, secret_key=settings.secret_key)
+    engine = db.get_engine(url)
+    db.check_at_head(engine)
+
+    app = FastAPI(
+        title="ScaleScope",
+        summary="Scaling and generalization results: loss-to-loss lines, scaling laws, "
+        "frequency-vs-accuracy and effective robustness.",
+        docs_url="/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.engine = engine
+    app.state.access = access
+    app.state.secret_key = settings.secret_key
+    install_error_handlers(app)
+    app.include_router(api_router, prefix="/api")
+
+    # --- Dash UI: the dashboard owns "/" and every path that is not /api, /docs or /s/<id>. ---
+    if dashboard:
+        from app.dash_app import mount_dash
+
+        mount_dash(app)
+    return app

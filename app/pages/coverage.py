@@ -1,0 +1,142 @@
+"""Coverage: which model has been measured on which eval set (model × eval set grid)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from app import ids
+from app.components.empty_state import empty_state
+from app.components.plot_panel import plot_panel
+from app.components.url_state import url_state_store
+from app.figures.coverage import make_coverage_figure
+from app.session import ui_session
+from app.state import PageState, decode_state, encode_state
+from app.tables import limit_grid
+from backend.queries import catalog
+from backend.queries.coverage import coverage_frame
+
+PATH = "/coverage"
+dash.register_page(
+    __name__, path=PATH, title="Coverage · ScaleScope", nav_label="Coverage", order=55
+)
+
+EMPTY_GRID = pd.DataFrame(
+    columns=["model", "eval_set", "n_measurements", "n_checkpoints", "measured"]
+)
+KINDS = {"all": "all eval sets", "benchmark": "benchmarks", "validation": "validation corpora"}
+
+
+class CoverageState(PageState):
+    """Which eval sets and which models the grid shows."""
+
+    kind: Literal["all", "benchmark", "validation"] = "all"
+    q: str = ""
+    eval_q: str = ""
+
+
+def read_grid(state: CoverageState):
+    """The coverage rows for ``state`` (models whose name contains ``q``), before limiting."""
+    kind = None if state.kind == "all" else state.kind
+    with ui_session() as session:
+        if not state.q:
+            return coverage_frame(session, kind=kind)
+        names = [m.name for m in catalog.list_models(session, search=state.q)]
+        return coverage_frame(session, models=names, kind=kind) if names else EMPTY_GRID
+
+
+def summary_text(grid, note: str = "") -> str:
+    """``12 of 40 model × eval set pairs measured`` and what was left out of the drawing."""
+    measured = int(grid["measured"].sum()) if not grid.empty else 0
+    return f"{measured:,} of {len(grid):,} model × eval set pairs measured. {note}".strip()
+
+
+def grid_view(state: CoverageState):
+    """The figure and the summary line of ``state``."""
+    grid = read_grid(state)
+    shown, note = limit_grid(grid, eval_q=state.eval_q)
+    return make_coverage_figure(shown), summary_text(grid, note)
+
+
+def layout(**query) -> html.Div:
+    """Kind filter, model search, the grid."""
+    state = decode_state(CoverageState, query)
+    grid = read_grid(state)
+    if grid.empty and not state.q and state.kind == "all":
+        return html.Div([html.H1("Coverage"), empty_state("Nothing measured yet")])
+    shown, note = limit_grid(grid, eval_q=state.eval_q)
+    return html.Div(
+        [
+            html.H1("Coverage"),
+            html.P(
+                "Blue cells are measured, grey ones are missing. Click a cell to open the model.",
+                className="muted",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Eval sets"),
+                            dcc.RadioItems(
+                                id=ids.COVERAGE_KIND,
+                                options=[{"label": v, "value": k} for k, v in KINDS.items()],
+                                value=state.kind,
+                                inline=True,
+                            ),
+                        ],
+                        className="field",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("Models whose name contains"),
+                            dcc.Input(
+                                id=ids.COVERAGE_SEARCH,
+                                type="search",
+                                value=state.q,
+                                debounce=0.3,
+                                className="text-input",
+                            ),
+                        ],
+                        className="field",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("Eval sets whose name contains"),
+                            dcc.Input(
+                                id=ids.COVERAGE_EVAL_SEARCH,
+                                type="search",
+                                value=state.eval_q,
+                                debounce=0.3,
+                                className="text-input",
+                            ),
+                        ],
+                        className="field",
+                    ),
+                ],
+                className="toolbar",
+            ),
+            html.P(summary_text(grid, note), id=ids.COVERAGE_SUMMARY, className="muted"),
+            plot_panel(page=PATH, figure=make_coverage_figure(shown), height=None),
+            url_state_store(PATH, state),
+        ]
+    )
+
+
+@callback(
+    Output(ids.graph_id(PATH), "figure"),
+    Output(ids.COVERAGE_SUMMARY, "children"),
+    Output(ids.url_state_id(PATH), "data"),
+    Input(ids.COVERAGE_KIND, "value"),
+    Input(ids.COVERAGE_SEARCH, "value"),
+    Input(ids.COVERAGE_EVAL_SEARCH, "value"),
+    prevent_initial_call=True,
+)
+def update_grid(kind, search, eval_search):
+    """Redraw the grid for the chosen eval sets and models; the choice goes into the URL."""
+    query = {"kind": kind or "all", "q": search or "", "eval_q": eval_search or ""}
+    state = decode_state(CoverageState, query)
+    figure, summary = grid_view(state)
+    return figure, summary, encode_state(state)

@@ -1,0 +1,179 @@
+"""One model (``/model/<name>``): its attributes, its checkpoints and its learning curves."""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import unquote
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+from pydantic import Field
+
+from app import ids
+from app.components.data_table import data_table
+from app.components.empty_state import empty_state
+from app.components.plot_panel import plot_panel
+from app.components.url_state import url_state_store
+from app.figures.base import empty_figure
+from app.figures.scaling import make_learning_curve_figure
+from app.session import ui_session
+from app.state import PageState, decode_state, encode_state
+from app.tables import (
+    CHECKPOINT_COLUMNS,
+    attribute_items,
+    checkpoint_rows,
+    curve_frame,
+    curve_series,
+    model_href,
+    spread_sample,
+    table_columns,
+)
+from backend.exceptions import NotFoundError
+from backend.queries import catalog
+from backend.queries.measurements import measurements_frame
+from backend.schemas.measurements import MeasurementFilter
+
+dash.register_page(__name__, path_template="/model/<name>", title="Model · ScaleScope", order=51)
+
+CURVES_PAGE = "/model"  # the panel key of the curves graph (the same on every model page)
+MAX_CHECKPOINT_ROWS = 1000
+X_LABELS = {"step": "training step", "tokens_seen": "tokens seen"}
+
+
+class ModelState(PageState):
+    """Which series the learning-curve plot shows, and against what."""
+
+    series: list[str] = Field(default_factory=list)
+    x: Literal["step", "tokens_seen"] = "step"
+    log_x: bool = False
+
+
+def _measurements(name: str):
+    with ui_session() as session:
+        return measurements_frame(session, flt=MeasurementFilter(models=[name]))
+
+
+def curves_figure(measurements, state: ModelState):
+    """The learning curves in ``measurements`` for ``state`` (empty figure: nothing to draw)."""
+    frame = curve_frame(measurements, state.series, x=state.x)
+    if frame.empty:
+        return empty_figure("No checkpoint of this series has a step or token count")
+    return make_learning_curve_figure(
+        frame,
+        x_label=X_LABELS[state.x],
+        y_label="value",
+        log_x=state.log_x,
+    )
+
+
+def layout(name: str | None = None, **query) -> html.Div:
+    """Facts, checkpoints table, learning curves of the model called ``name``."""
+    name = unquote(name or "")
+    try:
+        with ui_session() as session:
+            model = catalog.get_model(session, name=name)
+            checkpoints = catalog.list_checkpoints(session, model=name)
+    except NotFoundError:
+        return html.Div(
+            [
+                html.H1("Model not found"),
+                empty_state(
+                    f"There is no model named {name!r}",
+                    hint="See every stored model on the [Models](/models) page.",
+                ),
+            ]
+        )
+    measurements = _measurements(name)
+    series = curve_series(measurements)
+    state = decode_state(ModelState, query)
+    if not state.series and series:
+        state = state.model_copy(update={"series": series[:1]})
+    facts = html.Dl(
+        [
+            part
+            for label, value in attribute_items(model)
+            for part in (html.Dt(label), html.Dd(value))
+        ],
+        className="facts",
+    )
+    rows = checkpoint_rows(spread_sample(checkpoints, MAX_CHECKPOINT_ROWS))
+    return html.Div(
+        [
+            dcc.Store(id=ids.MODEL_NAME, data=name),
+            html.P(dcc.Link("← all models", href="/models"), className="muted"),
+            html.H1(name),
+            facts,
+            html.H2("Learning curves"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label("Series (eval set · metric)"),
+                            dcc.Dropdown(
+                                id=ids.MODEL_CURVE_METRIC,
+                                options=series,
+                                value=[s for s in state.series if s in series],
+                                multi=True,
+                                placeholder="choose what to plot",
+                            ),
+                        ],
+                        className="field field-wide",
+                    ),
+                    html.Div(
+                        [
+                            html.Label("x axis"),
+                            dcc.RadioItems(
+                                id=ids.MODEL_CURVE_X,
+                                options=[{"label": v, "value": k} for k, v in X_LABELS.items()],
+                                value=state.x,
+                                inline=True,
+                            ),
+                        ],
+                        className="field",
+                    ),
+                    dcc.Checklist(
+                        id=ids.MODEL_CURVE_LOG_X,
+                        options=[{"label": " log x", "value": "log"}],
+                        value=["log"] if state.log_x else [],
+                    ),
+                ],
+                className="toolbar",
+            ),
+            plot_panel(
+                page=CURVES_PAGE,
+                name="curves",
+                figure=curves_figure(measurements, state),
+                height=460,
+            ),
+            html.H2(f"Checkpoints ({len(checkpoints):,})"),
+            html.P(
+                f"Showing {len(rows):,} of them, evenly spread over training; "
+                f"/api/checkpoints?model=... lists all.",
+                className="muted",
+            )
+            if len(rows) < len(checkpoints)
+            else None,
+            data_table(
+                ids.MODEL_CHECKPOINT_TABLE,
+                rows=rows,
+                columns=table_columns(rows, CHECKPOINT_COLUMNS),
+                page_size=15,
+            ),
+            url_state_store(model_href(name), state),
+        ]
+    )
+
+
+@callback(
+    Output(ids.graph_id(CURVES_PAGE, "curves"), "figure"),
+    Output({"type": ids.URL_STATE, "page": dash.ALL}, "data"),
+    Input(ids.MODEL_CURVE_METRIC, "value"),
+    Input(ids.MODEL_CURVE_X, "value"),
+    Input(ids.MODEL_CURVE_LOG_X, "value"),
+    State(ids.MODEL_NAME, "data"),
+    prevent_initial_call=True,
+)
+def update_curves(series, x, log_x, name):
+    """Redraw the curves; the choice goes into the URL."""
+    state = ModelState(series=series or [], x=x, log_x=bool(log_x))
+    return curves_figure(_measurements(name), state), [encode_state(state)]

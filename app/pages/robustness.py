@@ -1,0 +1,157 @@
+"""Robustness explorer: out-of-distribution against in-distribution accuracy on linear, logit
+or probit axes (ticks in percent), a baseline fit on a chosen set of models, y = x, and the
+effective robustness of every model in a sortable table."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, html
+
+from app import ids
+from app.components.empty_state import empty_state
+from app.components.explorer import dropdown, field, flags, parameter_table
+from app.components.plot_panel import plot_panel
+from app.components.url_state import url_state_store
+from app.state import decode_state
+from app.views.common import (
+    build_in_session,
+    explorer_outputs,
+    flags_of,
+    notes_text,
+    state_from_controls,
+)
+from app.views.robustness import (
+    RobustnessState,
+    build_robustness_view,
+    group_values,
+    read_robustness_choices,
+)
+
+PATH = "/robustness"
+ID_METRIC = "robustness-id"
+OOD_METRIC = "robustness-ood"
+TRANSFORM = "robustness-transform"
+GROUP = "robustness-group"
+BASELINE = "robustness-baseline"
+FAMILY = "robustness-family"
+DATA = "robustness-data"
+FLAGS = "robustness-flags"
+TABLE = "robustness-fit-table"
+DETAILS = "robustness-table"
+NOTES = "robustness-notes"
+FLAG_LABELS = {"fit": "baseline fit", "final": "final checkpoints only"}
+TRANSFORM_OPTIONS = [
+    {"label": "logit", "value": "logit"},
+    {"label": "probit", "value": "probit"},
+    {"label": "linear", "value": "linear"},
+]
+CONTROLS = {
+    "id": (ID_METRIC, "value"),
+    "ood": (OOD_METRIC, "value"),
+    "transform": (TRANSFORM, "value"),
+    "group": (GROUP, "value"),
+    "baseline": (BASELINE, "value"),
+    "family": (FAMILY, "value"),
+    "data": (DATA, "value"),
+}
+
+dash.register_page(
+    __name__, path=PATH, title="Robustness · ScaleScope", nav_label="Robustness", order=40
+)
+
+
+def controls(state: RobustnessState, choices) -> html.Div:
+    """The pickers, filters and options of the page, set from ``state``."""
+    metrics = choices.metric_options()
+    group_values = choices.value_options(state.group)
+    return html.Div(
+        [
+            field("in-distribution (x)", dropdown(ID_METRIC, metrics, state.id, clearable=False)),
+            field(
+                "out-of-distribution (y)",
+                dropdown(OOD_METRIC, metrics, state.ood, clearable=False),
+            ),
+            field("axes", dropdown(TRANSFORM, TRANSFORM_OPTIONS, state.transform, clearable=False)),
+            field(
+                "group by",
+                dropdown(GROUP, choices.group_options(), state.group, clearable=False),
+            ),
+            field(
+                "baseline set (groups; empty = all)",
+                dropdown(BASELINE, group_values, state.baseline, multi=True, placeholder="all"),
+            ),
+            field(
+                "family",
+                dropdown(FAMILY, choices.value_options("family"), state.family, multi=True),
+            ),
+            field(
+                "pretraining data",
+                dropdown(DATA, choices.value_options("pretraining_data"), state.data, multi=True),
+            ),
+            field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
+        ],
+        className="toolbar",
+    )
+
+
+def layout(**query) -> html.Div:
+    """The page for the view state in the query string (defaults fill what it leaves out)."""
+    choices, state = read_robustness_choices(decode_state(RobustnessState, query))
+    if choices.is_empty:
+        return html.Div([html.H2("Robustness"), empty_state("No measurements yet")])
+    view = build_in_session(build_robustness_view, state)
+    return html.Div(
+        [
+            html.H2("Effective robustness"),
+            html.P(
+                "Accuracy under distribution shift against in-distribution accuracy. The "
+                "baseline T(acc_OOD) = w·T(acc_ID) + b is fitted in the transformed space T "
+                "(logit or probit) on the baseline set; a model's effective robustness is its "
+                "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
+                "al. 2020). The band is a bootstrap over baseline models.",
+                className="lead",
+            ),
+            controls(state, choices),
+            plot_panel(page=PATH, figure=view.figure, fits=view.table),
+            html.P(notes_text(view), id=NOTES, className="muted"),
+            html.H3("Baseline fit"),
+            parameter_table(TABLE, view.table),
+            html.H3("Effective robustness per model"),
+            parameter_table(DETAILS, view.details),
+            url_state_store(PATH, state),
+        ]
+    )
+
+
+@callback(
+    Output(ids.graph_id(PATH), "figure"),
+    Output(ids.fit_params_id(PATH), "data"),
+    Output(TABLE, "data"),
+    Output(TABLE, "columns"),
+    Output(NOTES, "children"),
+    Output(ids.url_state_id(PATH), "data"),
+    Output(DETAILS, "data"),
+    Output(DETAILS, "columns"),
+    *[Input(component, prop) for component, prop in CONTROLS.values()],
+    Input(FLAGS, "value"),
+    prevent_initial_call=True,
+)
+def update(*values):
+    """Controls -> state -> view (the pipeline in ``app.views.robustness``)."""
+    controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
+    state = state_from_controls(RobustnessState, controls_by_field, values[-1])
+    return explorer_outputs(build_in_session(build_robustness_view, state), state, details=True)
+
+
+@callback(
+    Output(BASELINE, "options"),
+    Output(BASELINE, "value"),
+    Input(GROUP, "value"),
+    State(BASELINE, "value"),
+    prevent_initial_call=True,
+)
+def update_baseline_options(group, current):
+    """The baseline set is chosen among the values of the grouping attribute."""
+    values = group_values(group)
+    kept = [value for value in current or [] if value in values]
+    return [{"label": value, "value": value} for value in values], kept

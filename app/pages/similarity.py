@@ -1,0 +1,64 @@
+"""Train-test similarity page: accuracy against how close test images are to the corpus."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from app.components.empty_state import empty_state
+from app.session import ui_session
+from app.views.similarity import build_similarity_view, choice_options
+
+PATH = "/similarity"
+CHOICE = "similarity-choice"
+GRAPH = "similarity-graph"
+SUMMARY = "similarity-summary"
+
+dash.register_page(
+    __name__, path=PATH, title="Similarity · ScaleScope", nav_label="Similarity", order=35
+)
+
+
+def layout(**_query) -> html.Div:
+    """The page: one picker (eval set × corpus × method) and the figure."""
+    with ui_session() as session:
+        options = choice_options(session)
+        if not options:
+            return html.Div(
+                [
+                    html.H2("Train-test similarity"),
+                    empty_state(
+                        "No train-test similarities yet",
+                        "Run `scalescope corpus similarity` (or a similarity job) to compare a "
+                        "benchmark's images with a pretraining corpus's image embeddings.",
+                    ),
+                ]
+            )
+        figure, summary = build_similarity_view(session, options[0]["value"])
+    return html.Div(
+        [
+            html.H2("Accuracy vs train-test similarity"),
+            html.P(
+                "Each test image's maximum cosine similarity to the pretraining corpus's image "
+                "embeddings (Mayilvahanan et al. 2024). Diamonds: accuracy of the test images in "
+                "ten equal-count similarity bins; points: each class's zero-shot accuracy "
+                "against its images' mean similarity, per model.",
+                className="lead",
+            ),
+            dcc.Dropdown(id=CHOICE, options=options, value=options[0]["value"], clearable=False),
+            dcc.Graph(id=GRAPH, figure=figure),
+            html.P(summary, id=SUMMARY, className="muted"),
+        ]
+    )
+
+
+@callback(
+    Output(GRAPH, "figure"),
+    Output(SUMMARY, "children"),
+    Input(CHOICE, "value"),
+    prevent_initial_call=True,
+)
+def update(choice):
+    """Picker -> stored similarities -> figure."""
+    with ui_session() as session:
+        return build_similarity_view(session, choice)

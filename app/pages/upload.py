@@ -1,0 +1,188 @@
+"""Upload: drop an evaluation file, preview what it would import (detected format, counts,
+problems with row and column), import it, and see it in the uploads list with undo."""
+
+from __future__ import annotations
+
+import dash
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
+
+from app import ids
+from app.session import ui_engine, ui_session
+from app.tables import problem_rows, report_rows, upload_rows
+from app.upload_files import UploadOutcome, import_upload, preview_upload, undo
+from backend.ingest.formats import adapters
+from backend.queries.uploads import list_uploads
+
+PATH = "/upload"
+dash.register_page(__name__, path=PATH, title="Upload · ScaleScope", nav_label="Upload", order=60)
+
+COUNT_COLUMNS = [
+    ("table", "Table"),
+    ("new", "New"),
+    ("updated", "Updated"),
+    ("unchanged", "Unchanged"),
+]
+
+
+def _table(rows: list[dict], columns: list[tuple[str, str]], table_id: str | None = None):
+    head = html.Thead(html.Tr([html.Th(label) for _, label in columns]))
+    body = html.Tbody([html.Tr([html.Td(str(row[key])) for key, _ in columns]) for row in rows])
+    return html.Table([head, body], className="data-table", id=table_id or "")
+
+
+def preview_view(outcome: UploadOutcome, filename: str) -> html.Div:
+    """What the file would import, or why it is refused (row and column of every problem)."""
+    if not outcome.ok:
+        return html.Div(
+            [
+                html.H3(f"{filename}: refused — nothing was written", className="bad"),
+                _table(
+                    problem_rows(outcome.problems),
+                    [("row", "Row"), ("column", "Column"), ("message", "Problem")],
+                    ids.UPLOAD_PROBLEMS,
+                ),
+            ],
+            className="upload-preview upload-preview-bad",
+        )
+    report = outcome.report
+    return html.Div(
+        [
+            html.H3(f"{filename}: ready to import", className="ok"),
+            html.P(
+                [
+                    "Detected format ",
+                    html.Code(report.format, id=ids.UPLOAD_FORMAT),
+                    f" · {report.records:,} records",
+                ]
+            ),
+            _table(
+                report_rows(report),
+                COUNT_COLUMNS,
+                ids.UPLOAD_COUNTS,
+            ),
+        ],
+        className="upload-preview upload-preview-ok",
+    )
+
+
+def uploads_view() -> html.Div:
+    """The uploads list, newest first, with an undo button on every committed upload."""
+    with ui_session() as session:
+        rows = upload_rows(list_uploads(session, limit=50))
+    if not rows:
+        return html.P("No uploads yet.", className="muted")
+    columns = [
+        ("id", "#"),
+        ("created_at", "When"),
+        ("filename", "File"),
+        ("format", "Format"),
+        ("source", "Source"),
+        ("written", "Rows written"),
+        ("status", "Status"),
+    ]
+    head = html.Thead(html.Tr([html.Th(label) for _, label in columns] + [html.Th("")]))
+    body = []
+    for row in rows:
+        action = (
+            html.Button(
+                "Undo",
+                id=ids.upload_undo_id(row["id"]),
+                n_clicks=0,
+                className="button button-small button-danger",
+            )
+            if row["status"] == "committed"
+            else ""
+        )
+        cells = [html.Td(str(row[key])) for key, _ in columns] + [html.Td(action)]
+        body.append(html.Tr(cells, className=f"upload-row upload-{row['status']}"))
+    return html.Table([head, html.Tbody(body)], className="data-table", id=ids.UPLOADS_TABLE)
+
+
+def layout(**_query) -> html.Div:
+    """Drop zone, preview, import button, result, uploads list."""
+    formats = [html.Li([html.Code(a.name), " — ", a.description]) for a in adapters().values()]
+    return html.Div(
+        [
+            html.H1("Upload results"),
+            html.P(
+                "Drop an evaluation file to see what it would import. Nothing is written until "
+                "you press Import, and every upload can be undone.",
+                className="lead",
+            ),
+            html.Details([html.Summary("Accepted formats"), html.Ul(formats)]),
+            dcc.Upload(
+                id=ids.UPLOAD_DROP,
+                children=html.Div(["Drag and drop a file here, or ", html.A("choose one")]),
+                multiple=False,
+                className="dropzone",
+            ),
+            dcc.Loading(html.Div(id=ids.UPLOAD_PREVIEW)),
+            html.Div(
+                [
+                    html.Button(
+                        "Import",
+                        id=ids.UPLOAD_CONFIRM,
+                        n_clicks=0,
+                        disabled=True,
+                        className="button",
+                    ),
+                    html.Span(id=ids.UPLOAD_RESULT, role="status", className="upload-result"),
+                ],
+                className="toolbar",
+            ),
+            html.H2("Uploads"),
+            html.Div(uploads_view(), id=ids.UPLOAD_LIST),
+        ]
+    )
+
+
+@callback(
+    Output(ids.UPLOAD_PREVIEW, "children"),
+    Output(ids.UPLOAD_CONFIRM, "disabled"),
+    Output(ids.UPLOAD_RESULT, "children"),
+    Input(ids.UPLOAD_DROP, "contents"),
+    State(ids.UPLOAD_DROP, "filename"),
+    prevent_initial_call=True,
+)
+def show_preview(contents, filename):
+    """Dry-run the dropped file and show what it would import."""
+    if not contents:
+        raise PreventUpdate
+    outcome = preview_upload(engine=ui_engine(), contents=contents, filename=filename)
+    return preview_view(outcome, filename), not outcome.ok, ""
+
+
+@callback(
+    Output(ids.UPLOAD_RESULT, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_LIST, "children"),
+    Output(ids.UPLOAD_CONFIRM, "disabled", allow_duplicate=True),
+    Input(ids.UPLOAD_CONFIRM, "n_clicks"),
+    State(ids.UPLOAD_DROP, "contents"),
+    State(ids.UPLOAD_DROP, "filename"),
+    prevent_initial_call=True,
+)
+def confirm_import(n_clicks, contents, filename):
+    """Import the previewed file; the uploads list shows it."""
+    if not n_clicks or not contents:
+        raise PreventUpdate
+    outcome = import_upload(engine=ui_engine(), contents=contents, filename=filename)
+    if outcome.ok:
+        message = f"Imported {filename} as upload {outcome.report.upload_id}."
+    else:
+        message = f"{filename} was refused: {outcome.problems[0]}"
+    return message, uploads_view(), True
+
+
+@callback(
+    Output(ids.UPLOAD_RESULT, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_LIST, "children", allow_duplicate=True),
+    Input({"type": ids.UPLOAD_UNDO, "upload": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def undo_upload(_clicks):
+    """Undo the upload whose button was pressed."""
+    if not ctx.triggered_id or not ctx.triggered[0].get("value"):
+        raise PreventUpdate
+    message = undo(engine=ui_engine(), upload_id=ctx.triggered_id["upload"])
+    return message, uploads_view()
