@@ -1,0 +1,123 @@
+"""Benchmarks of the analysis engine (not tests; run by hand and quote the figures).
+
+    .venv/bin/python bench/bench_analysis.py            # everything, naive loop on all 4,500 starts
+    .venv/bin/python bench/bench_analysis.py --quick    # naive loop on every 10th start, scaled x10
+
+1. Chinchilla Approach 3 on the 240 points of Besiroglu et al. (2024) with the full 4,500-start
+   grid: the vectorized fit (batched L-BFGS, analytic gradients, scipy polish) against the
+   straightforward loop of one scipy L-BFGS-B per start, side by side in one run. The loop is
+   timed as in Besiroglu et al.'s notebook (finite-difference gradients) and, as a stricter
+   reference, with our analytic gradient. Both must reach the same optimum.
+2. Shifted power law with 1,000 bootstrap resamples on 1,000 points (target < 1 s).
+3. Effective robustness with 1,000 bootstrap resamples on 300 models (target < 0.5 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from backend.analysis.chinchilla import FULL_GRID, fit_chinchilla, fit_chinchilla_naive
+from backend.analysis.loss_to_loss import fit_loss_to_loss
+from backend.analysis.robustness import fit_effective_robustness
+
+DATA = Path(
+    os.environ.get(
+        "SCALESCOPE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+)
+
+
+def chinchilla_points():
+    frame = pd.read_csv(DATA / "chinchilla_epoch" / "svg_extracted_data.csv")
+    n = frame["Model Size"].to_numpy()
+    d = frame["Training FLOP"].to_numpy() / (6 * n)
+    loss = frame["loss"].to_numpy()
+    keep = loss < np.sort(loss)[-5]
+    return n[keep], d[keep], loss[keep]
+
+
+def best_of(repeats, call):
+    times, result = [], None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = call()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def bench_chinchilla(quick: bool) -> None:
+    n, d, loss = chinchilla_points()
+    grid = FULL_GRID[::10] if quick else FULL_GRID
+    scale = len(FULL_GRID) / len(grid)
+    vec_time, fit = best_of(3, lambda: fit_chinchilla(n, d, loss))
+    print(f"Chinchilla Approach 3, {len(n)} points, {len(FULL_GRID)} starts")
+    print(
+        f"  vectorized (batched L-BFGS + polish): {vec_time:8.2f} s"
+        f"   objective {fit.goodness.objective:.12g}"
+    )
+    print(
+        f"    E={fit.E:.4f} A={fit.A:.2f} B={fit.B:.2f} alpha={fit.alpha:.4f} beta={fit.beta:.4f}"
+    )
+    for label, analytic in (("finite-difference gradient", False), ("analytic gradient", True)):
+        start = time.perf_counter()
+        values, objective = fit_chinchilla_naive(n, d, loss, grid=grid, analytic_gradient=analytic)
+        naive_time = (time.perf_counter() - start) * scale
+        note = f" (measured on {len(grid)} starts, x{scale:g})" if quick else ""
+        same = objective >= fit.goodness.objective * (1 - 1e-6) and np.allclose(
+            values, fit.values, rtol=2e-3
+        )
+        print(
+            f"  naive loop, {label}: {naive_time:8.2f} s{note}   objective {objective:.12g}"
+            f"   ratio {naive_time / vec_time:6.1f}x   same optimum: {same}"
+        )
+
+
+def bench_loss_to_loss() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.uniform(2.2, 4.0, 1000)
+    y = 0.9 * (x - 1.8) ** 1.2 + 1.5 + rng.normal(0, 0.01, 1000)
+    for procedure in ("loglog", "least_squares"):
+        elapsed, fit = best_of(
+            3,
+            lambda p=procedure: fit_loss_to_loss(
+                x, y, e_x=1.8, e_y=1.5, procedure=p, bootstrap=1000
+            ),
+        )
+        kappa = fit.params["kappa"]
+        print(
+            f"Shifted power law ({procedure}), 1,000 points, 1,000 bootstrap resamples: "
+            f"{elapsed:6.3f} s   kappa {kappa.value:.4f} [{kappa.low:.4f}, {kappa.high:.4f}]"
+        )
+
+
+def bench_robustness() -> None:
+    rng = np.random.default_rng(1)
+    acc_id = rng.uniform(0.5, 0.9, 300)
+    logit = np.log(acc_id / (1 - acc_id))
+    acc_ood = 1 / (1 + np.exp(-(0.9 * logit - 0.4 + rng.normal(0, 0.05, 300))))
+    elapsed, fit = best_of(3, lambda: fit_effective_robustness(acc_id, acc_ood, bootstrap=1000))
+    print(
+        f"Effective robustness, 300 models, 1,000 bootstrap resamples: {elapsed:6.3f} s"
+        f"   slope {fit.slope:.3f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="naive loop on every 10th start")
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
+    bench_loss_to_loss()
+    bench_robustness()
+    bench_chinchilla(args.quick)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,231 @@
+"""Page benchmark: time to first full render of every dashboard page, and interaction latency,
+in headless Chromium against the real web process (uvicorn on the app factory).
+
+Two databases (temporary SQLite files):
+
+- ``demo``: the bundled demo data (``backend.demo.loader.load_demo``, what ``scalescope demo``
+  loads): every page in the navigation plus a model page with a 27-checkpoint learning curve;
+- ``large``: 50,000 plotted points: 50,000 synthetic models measured on two benchmarks (the
+  robustness page plots one point per model) and one run with 50,000 checkpoints (its model
+  page draws a 50,000-point learning curve).
+
+"First full render" is measured in the page (``performance.now()`` since navigation start)
+when the page content is there, no Dash callback is loading and every graph has drawn; each
+run uses a fresh browser context (empty cache: a first-time visitor). Interactions time a
+control change until the URL state, the figure and the loading state have settled. Prints the
+median and the worst of ``--runs`` runs; the aims are < 2 s per render and < 300 ms per
+interaction.
+
+    .venv/bin/python bench/bench_pages.py [--runs 3] [--skip-large]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from backend import db  # noqa: E402
+from backend.demo.loader import load_demo  # noqa: E402
+from backend.services import uploads  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
+
+LARGE_POINTS = 50_000
+RENDER_AIM_S = 2.0
+INTERACTION_AIM_S = 0.3
+SETTLED_JS = """
+() => {
+    const content = document.querySelector('#_pages_content');
+    if (!content || !content.children.length) { return false; }
+    if (document.querySelector('[data-dash-is-loading="true"]')) { return false; }
+    for (const graph of content.querySelectorAll('.dash-graph')) {
+        if (!graph.querySelector('.main-svg')) { return false; }
+    }
+    return true;
+}
+"""
+
+
+def wait_settled(page, *, stable_ms: int = 300, timeout_s: float = 120) -> float:
+    """Wait until the page has settled; return ``performance.now()`` (ms) when it first did."""
+    deadline = time.monotonic() + timeout_s
+    first = None
+    while time.monotonic() < deadline:
+        if page.evaluate(SETTLED_JS):
+            now = page.evaluate("() => performance.now()")
+            if first is None:
+                first = now
+            elif now - first >= stable_ms:
+                return first
+        else:
+            first = None
+        page.wait_for_timeout(25)
+    raise TimeoutError(f"{page.url} did not settle in {timeout_s} s")
+
+
+def time_render(browser, url: str) -> float:
+    """Seconds from navigation start to the first full render, in a fresh context."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(url)
+    settled_ms = wait_settled(page)
+    context.close()
+    return settled_ms / 1000
+
+
+def time_interaction(browser, url: str, action) -> float:
+    """Seconds from a control change (``action(page)``) until the view has settled again."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.goto(url)
+    wait_settled(page)
+    before = page.evaluate("() => window.location.search")
+    started = time.perf_counter()
+    action(page)
+    page.wait_for_function(f"() => window.location.search !== {before!r}", timeout=120_000)
+    page.wait_for_function(SETTLED_JS, timeout=120_000)
+    elapsed = time.perf_counter() - started
+    context.close()
+    return elapsed
+
+
+def _large_files(folder: Path, rng: np.random.Generator) -> list[Path]:
+    """50,000 models on two benchmarks (probit-linear, like accuracy on the line), and one run
+    with 50,000 checkpoints (a noisy power-law loss curve)."""
+    wide = folder / "bench_many_models.csv"
+    acc_id = rng.uniform(0.05, 0.9, LARGE_POINTS)
+    acc_ood = np.clip(acc_id * 0.8 - 0.05 + rng.normal(0, 0.03, LARGE_POINTS), 0.001, 0.999)
+    with open(wide, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["model", "eval_set", "metric", "value", "pretraining_data"])
+        for i in range(LARGE_POINTS):
+            data = f"corpus-{i % 8}"
+            writer.writerow([f"bench-model-{i:05d}", "bench_id", "acc", acc_id[i], data])
+            writer.writerow([f"bench-model-{i:05d}", "bench_ood", "acc", acc_ood[i], data])
+    long = folder / "bench_long_run.csv"
+    steps = np.arange(1, LARGE_POINTS + 1) * 10
+    loss = 2.0 + 8.0 * steps.astype(float) ** -0.3 + rng.normal(0, 0.01, LARGE_POINTS)
+    with open(long, "w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["model", "revision", "eval_set", "metric", "value", "step", "eval_kind"])
+        for step, value in zip(steps, loss, strict=True):
+            writer.writerow(
+                ["bench-long-run", f"step{step}", "bench_val", "loss", value, step, "validation"]
+            )
+    return [wide, long]
+
+
+def _serve(folder: Path, load) -> tuple:
+    url = f"sqlite:///{folder / 'scalescope.db'}"
+    db.upgrade(url)
+    started = time.perf_counter()
+    load(db.get_engine(url))
+    print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    return start_server(url, folder / "server.log")
+
+
+def _report(label: str, seconds: list[float], aim: float) -> dict:
+    median, worst = statistics.median(seconds), max(seconds)
+    flag = "ok " if median < aim else "SLOW"
+    print(f"  {flag} {label:58s} median {median:6.2f} s   worst {worst:6.2f} s", flush=True)
+    return {"label": label, "median": median, "worst": worst}
+
+
+def _nav_paths(browser, base: str) -> list[str]:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(base + "/")
+    wait_settled(page)
+    paths = page.eval_on_selector_all(".nav-links a", "links => links.map(a => a.pathname)")
+    context.close()
+    return ["/", *paths]
+
+
+def bench_demo(browser, base: str, runs: int) -> None:
+    print("demo data: first full render", flush=True)
+    pages = _nav_paths(browser, base) + ["/model/EleutherAI/pythia-v1.1-410m"]
+    for path in pages:
+        _report(path, [time_render(browser, base + path) for _ in range(runs)], RENDER_AIM_S)
+    print("demo data: interactions", flush=True)
+    interactions = [
+        ("/models: search 'pythia'", "/models", lambda p: p.fill("#models-search", "pythia")),
+        (
+            "/coverage: eval sets -> benchmarks",
+            "/coverage",
+            lambda p: p.click("#coverage-kind input[value='benchmark']"),
+        ),
+        (
+            "/model/...: x axis -> tokens seen",
+            "/model/EleutherAI/pythia-v1.1-410m",
+            lambda p: p.click("#model-curve-x input[value='tokens_seen']"),
+        ),
+    ]
+    for label, path, action in interactions:
+        seconds = [time_interaction(browser, base + path, action) for _ in range(runs)]
+        _report(label, seconds, INTERACTION_AIM_S)
+
+
+def bench_large(browser, base: str, runs: int) -> None:
+    print(f"{LARGE_POINTS:,} points: first full render", flush=True)
+    robustness = "/robustness?id=bench_id:acc&ood=bench_ood:acc&bootstrap=0"
+    for path in (robustness, "/model/bench-long-run", "/models"):
+        _report(path, [time_render(browser, base + path) for _ in range(runs)], RENDER_AIM_S)
+    print(f"{LARGE_POINTS:,} points: interactions", flush=True)
+    seconds = [
+        time_interaction(
+            browser,
+            base + "/model/bench-long-run",
+            lambda p: p.click("#model-curve-log-x input"),
+        )
+        for _ in range(runs)
+    ]
+    _report("/model/bench-long-run: log x", seconds, INTERACTION_AIM_S)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-large", action="store_true")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="scalescope-bench-") as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        processes = []
+        try:
+            print("starting the demo server", flush=True)
+            demo_dir = Path(tmp) / "demo"
+            demo_dir.mkdir()
+            process, base = _serve(demo_dir, lambda engine: load_demo(engine=engine))
+            processes.append(process)
+            bench_demo(browser, base, args.runs)
+            if not args.skip_large:
+                print("starting the large server", flush=True)
+                large_dir = Path(tmp) / "large"
+                large_dir.mkdir()
+                files = _large_files(large_dir, np.random.default_rng(0))
+
+                def load_large(engine):
+                    for path in files:
+                        uploads.ingest_file(engine=engine, path=path, source="cli")
+
+                process, base = _serve(large_dir, load_large)
+                processes.append(process)
+                bench_large(browser, base, args.runs)
+        finally:
+            for process in processes:
+                process.terminate()
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
