@@ -27,10 +27,10 @@ import httpx
 import pytest
 
 from backend import db
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported)
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported)
 # Console messages that are not errors of ours.
 IGNORED_CONSOLE = ("WebSocket disconnected", "favicon.ico")
 RENDERED = "#_pages_content > *"

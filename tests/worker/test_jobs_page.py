@@ -5,9 +5,9 @@ app's own local executor): pick a checkpoint and a benchmark, launch, watch the 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from playwright import sync_api
 from sqlalchemy import select
 
 from backend import db
@@ -92,8 +92,8 @@ def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path):
     _pick(page, "jobs-eval-sets", "synthetic-colors")
     page.click("#jobs-launch")
     page.wait_for_selector("#jobs-message:has-text('Queued 1 job')", timeout=20_000)
-    row = page.locator("tr.job-row").first  # newest first
-    assert "tiny-clip @ step40 → synthetic-colors" in row.inner_text()
+    row = page.locator("tr.job-row").first  # newest first, once the table has refreshed
+    sync_api.expect(row).to_contain_text("tiny-clip @ step40 → synthetic-colors", timeout=20_000)
     assert "large" not in row.inner_text()
     row.locator("button", has_text="Log").click()
     page.wait_for_selector("tr.job-succeeded", timeout=180_000)
