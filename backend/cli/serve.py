@@ -6,6 +6,7 @@ import argparse
 
 from backend import db
 from backend.config import get_settings
+from backend.services.auth import check_bind_address
 
 APP_FACTORY = "app.main:create_app"
 
@@ -27,9 +28,11 @@ def add_server_arguments(parser: argparse.ArgumentParser, *, host: str, port: in
 
 
 def run_server(*, database_url: str, host: str, port: int, workers: int, reload: bool) -> int:
-    """Check the schema is at head, then run uvicorn on the app factory (blocks)."""
+    """Check the access mode allows ``host`` and the schema is at head, then run uvicorn on
+    the app factory (blocks)."""
     import uvicorn
 
+    check_bind_address(access=get_settings().access, host=host)
     db.check_at_head(db.get_engine(database_url))
     print(f"ScaleScope on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
