@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     # "private" (reading needs a login or token too).
     access: str = "local"
     secret_key: str = "change-me"
+    # Login cookie's Secure flag: "auto" (when the request came over https), "always", "never".
+    cookie_secure: str = "auto"
 
     @property
     def is_sqlite(self) -> bool:
