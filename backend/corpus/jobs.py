@@ -86,6 +86,31 @@ def submit(
     raise ConflictError("could not queue the job: identical jobs keep changing state")
 
 
+def _evaluation_files(evaluation: dict[str, Any] | None) -> list[str]:
+    """The files an embedded similarity test side names (model weights and config, data)."""
+    if not evaluation:
+        return []
+    model, dataset = evaluation.get("model") or {}, evaluation.get("dataset") or {}
+    named = [model.get("checkpoint"), model.get("config_file")]
+    named += [dataset.get(k) for k in ("path", "classnames_file", "templates_file")]
+    if str(model.get("architecture", "")).startswith("local-dir:"):
+        named.append(model["architecture"].split(":", 1)[1])
+    return [str(p).removeprefix("file://") for p in named if p]
+
+
+def confine(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the worker roots passed on to an embedded evaluation's dataset, so its
+    CSV image paths, folder images and shards are checked too (see ``check_paths``)."""
+    from backend.config import get_settings
+
+    roots = get_settings().worker_roots
+    evaluation = spec.get("evaluation")
+    if kind != SIMILARITY_KIND or not roots or not evaluation:
+        return spec
+    dataset = {**(evaluation.get("dataset") or {}), "allowed_roots": [str(r) for r in roots]}
+    return {**spec, "evaluation": {**evaluation, "dataset": dataset}}
+
+
 def check_paths(kind: str, spec: dict[str, Any]) -> None:
     """With ``settings.worker_roots`` set, every file a corpus job reads (after glob and
     folder expansion) must lie under one of them, as for evaluation jobs."""
@@ -105,6 +130,7 @@ def check_paths(kind: str, spec: dict[str, Any]) -> None:
     else:
         files = embedding_shards(parsed.corpus_embeddings)
         files += [Path(p) for p in (parsed.test_embeddings, parsed.samples_file) if p]
+        files += [Path(p) for p in _evaluation_files(parsed.evaluation)]
     for file in files:
         resolved = file.expanduser().resolve()
         if not any(resolved.is_relative_to(root) for root in roots):
@@ -121,6 +147,7 @@ def run_claimed(*, engine: Engine, job_id: int, attempt: int, reporter) -> str:
     progress = reporter.progress
     try:
         check_paths(kind, spec)
+        spec = confine(kind, spec)
         if kind == COUNT_KIND:
             outcome = run_count(
                 spec,

@@ -202,9 +202,10 @@ def _index_csv(spec: DatasetSpec, *, captions: bool) -> list[tuple[ImageRef, str
                     f"CSV {spec.path!r} has no column {needed!r} (columns: {', '.join(header)})"
                 )
         rows = [(r[spec.image_column], r[column]) for r in reader]
+    files = [Path(image) if os.path.isabs(image) else path.parent / image for image, _ in rows]
+    check_confined(spec, (str(file) for file in files))  # before saying which files exist
     items, missing = [], []
-    for image, target in rows:
-        file = Path(image) if os.path.isabs(image) else path.parent / image
+    for file, (_, target) in zip(files, rows, strict=True):
         if not file.is_file():
             missing.append(str(file))
         items.append((ImageRef(str(file)), (target or "").strip()))
@@ -277,6 +278,26 @@ def _label_indices(
     return [position[label] for label in labels], classnames
 
 
+def check_confined(spec: DatasetSpec, files) -> None:
+    """With ``spec.allowed_roots``, every file (``..`` and symlinks resolved) lies under one
+    of them; else ``ValidationError`` naming the first few that do not."""
+    if spec.allowed_roots is None:
+        return
+    roots = [Path(r).expanduser().resolve() for r in spec.allowed_roots]
+    outside = [
+        file
+        for file in dict.fromkeys(files)
+        if not any(Path(file).resolve().is_relative_to(root) for root in roots)
+    ]
+    if outside:
+        allowed = ", ".join(str(r) for r in roots)
+        shown = ", ".join(outside[:MAX_REPORTED])
+        raise ValidationError(
+            f"dataset {spec.name!r}: {len(outside)} files lie outside the worker roots "
+            f"({allowed}): {shown}"
+        )
+
+
 def index_dataset(spec: DatasetSpec, *, task: str) -> IndexedDataset:
     """Read ``spec``'s data into an ordered index; missing data -> ``NotFoundError``, bad data
     -> ``ValidationError``."""
@@ -314,4 +335,5 @@ def index_dataset(spec: DatasetSpec, *, task: str) -> IndexedDataset:
             samples = tuple(Sample(ref, i) for (ref, _), i in zip(items, indices, strict=True))
     if not samples:
         raise ValidationError(f"dataset {spec.name!r} at {spec.path!r} has no samples")
+    check_confined(spec, (sample.image.path for sample in samples))
     return IndexedDataset(spec.name, samples, tuple(classnames), tuple(templates))

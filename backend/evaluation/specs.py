@@ -90,7 +90,10 @@ class DatasetSpec(_Spec):
 
     Class names default to the folder names (``image_folder``), the sorted labels (``csv``) or
     ``classnames.txt`` (``webdataset``); templates default to a small standard set. Both can be
-    given inline or as a file (JSON list, or plain text with one entry a line)."""
+    given inline or as a file (JSON list, or plain text with one entry a line).
+
+    ``allowed_roots`` (set by the worker from ``settings.worker_roots``, never by users): every
+    file the data resolves to (CSV image paths, folder images, shards) must lie under one."""
 
     name: str = Field(min_length=1, max_length=200)
     path: str = Field(min_length=1)
@@ -106,6 +109,7 @@ class DatasetSpec(_Spec):
     classnames_file: str | None = None
     templates: list[str] | None = None
     templates_file: str | None = None
+    allowed_roots: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _check(self) -> DatasetSpec:

@@ -30,7 +30,7 @@ from backend.exceptions import NotFoundError, ValidationError
 from backend.models import Checkpoint, EvalJob, EvalSet
 
 PRETRAINED_PREFIX = "openclip:"
-DATASET_FIELDS = set(DatasetSpec.model_fields) - {"name"}
+DATASET_FIELDS = set(DatasetSpec.model_fields) - {"name", "allowed_roots"}
 PATH_FIELDS = ("path", "classnames_file", "templates_file")
 
 
@@ -96,6 +96,9 @@ def load_target(*, session: Session, job: EvalJob) -> EvalTarget:
     for key in PATH_FIELDS:
         if data.get(key):
             data[key] = confined_path(str(data[key]), what=f"{key} of {eval_set.name!r}")
+    roots = get_settings().worker_roots
+    if roots:  # the files the data resolves to (CSV rows, folder images, shards) too
+        data["allowed_roots"] = [str(Path(r).expanduser().resolve()) for r in roots]
     evaluation = {
         "task": job.kind,
         "model": model_spec,

@@ -95,3 +95,36 @@ def test_jobs_only_read_files_under_the_worker_roots(
     job_id = corpus_jobs.submit(session=session, kind=COUNT_KIND, spec=spec).job.id
     assert run_job(job_id, engine=engine) == "failed"
     assert "outside the worker roots" in _job(engine, job_id).error
+
+
+def test_embedded_similarity_reads_only_under_the_worker_roots(
+    session, engine, tmp_path, monkeypatch
+):
+    """The test side's checkpoint, and the images its CSV names, are confined too."""
+    pytest.importorskip("open_clip")
+    from backend.evaluation.testing import write_synthetic_benchmark, zero_shot_spec
+
+    root = tmp_path / "allowed"
+    bench = write_synthetic_benchmark(tmp_path / "elsewhere", per_class=1, shards=1)
+    root.mkdir()
+    np.save(root / "img_emb_0.npy", np.ones((4, 8), np.float32))
+    image = bench.folder / bench.classnames[0] / "000.png"
+    (root / "labels.csv").write_text(f"image,label\n{image},{bench.classnames[0]}\n")
+    evaluation = zero_shot_spec(None, bench, "csv").model_dump(mode="json")
+    evaluation["dataset"]["path"] = str(root / "labels.csv")
+    monkeypatch.setenv("SCALESCOPE_WORKER_ROOTS", json.dumps([str(root)]))
+    get_settings.cache_clear()
+    spec = {
+        "corpus": "toy",
+        "eval_set": "synthetic",
+        "corpus_embeddings": [str(root / "img_emb_0.npy")],
+        "evaluation": evaluation,
+    }
+    job_id = corpus_jobs.submit(session=session, kind=SIMILARITY_KIND, spec=spec).job.id
+    assert run_job(job_id, engine=engine) == "failed"
+    assert "1 files lie outside the worker roots" in _job(engine, job_id).error
+    evaluation["model"]["checkpoint"] = str(tmp_path / "elsewhere" / "weights.pt")
+    evaluation["model"].pop("random_weights", None)
+    job_id = corpus_jobs.submit(session=session, kind=SIMILARITY_KIND, spec=spec).job.id
+    assert run_job(job_id, engine=engine) == "failed"
+    assert "weights.pt lies outside the worker roots" in _job(engine, job_id).error

@@ -160,3 +160,32 @@ def test_webdataset_caption_is_the_first_of_several(tmp_path, bench):
     data = index_dataset(spec, task=CONTRASTIVE)
     assert [s.target for s in data.samples] == ["first caption"]
     assert data.samples[0].image.read_bytes() == image
+
+
+def test_files_outside_the_allowed_roots_are_refused(tmp_path, bench):
+    """A CSV under the root may not name images elsewhere (absolute, ``..`` or through a
+    symlink); the error says so before saying whether those files exist."""
+    root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
+    (root / "folder" / "red").mkdir(parents=True)
+    elsewhere.mkdir()
+    image = bench.folder / bench.classnames[0] / "000.png"
+    (elsewhere / "secret.png").write_bytes(image.read_bytes())
+    (root / "inside.png").write_bytes(image.read_bytes())
+    (root / "folder" / "red" / "link.png").symlink_to(elsewhere / "secret.png")
+    allowed = (str(root),)
+    for row in (str(elsewhere / "secret.png"), "../elsewhere/secret.png", "../elsewhere/none.png"):
+        (root / "labels.csv").write_text(f"image,label\ninside.png,red\n{row},red\n")
+        spec = DatasetSpec(
+            name="x", path=str(root / "labels.csv"), format="csv", allowed_roots=allowed
+        )
+        with pytest.raises(ValidationError, match="1 files lie outside the worker roots"):
+            index_dataset(spec, task=ZERO_SHOT)
+        unconfined = spec.model_copy(update={"allowed_roots": None})
+        if "none" not in row:
+            assert len(index_dataset(unconfined, task=ZERO_SHOT).samples) == 2
+    folder = DatasetSpec(name="x", path=str(root / "folder"), allowed_roots=allowed)
+    with pytest.raises(ValidationError, match="outside the worker roots.*link.png"):
+        index_dataset(folder, task=ZERO_SHOT)
+    (root / "folder" / "red" / "link.png").unlink()
+    (root / "folder" / "red" / "ok.png").write_bytes(image.read_bytes())
+    assert len(index_dataset(folder, task=ZERO_SHOT).samples) == 1

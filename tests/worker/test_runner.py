@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.config import get_settings
-from backend.models import ConceptScore, Measurement, Upload
+from backend.models import ConceptScore, EvalSet, Measurement, Upload
 from backend.services import jobs
 from backend.worker.runner import run_job
 from tests.worker.conftest import N_CLASSES, job_row, seed_tiny, wait_for
@@ -89,6 +89,25 @@ def test_paths_outside_the_worker_roots_are_refused(session, engine, rows, monke
     job_id = _submit(session, rows.checkpoint_id, rows.folder_id)
     assert run_job(job_id, engine=engine) == "failed"
     assert "outside the worker roots" in job_row(engine, job_id).error
+
+
+def test_csv_rows_naming_images_outside_the_worker_roots_are_refused(
+    session, engine, rows, tiny_assets, tmp_path
+):
+    """The CSV lies under the root; one of its rows names an image elsewhere."""
+    outside = tmp_path / "outside.png"
+    inside = tiny_assets.small.folder / tiny_assets.small.classnames[0] / "000.png"
+    outside.write_bytes(inside.read_bytes())
+    listing = tiny_assets.root / f"escape-{tmp_path.name}.csv"
+    listing.write_text(f"image,label\n{inside},red\n{outside},red\n")
+    eval_set = EvalSet(name="escape", attributes={"path": str(listing), "format": "csv"})
+    session.add(eval_set)
+    session.commit()
+    job_id = _submit(session, rows.checkpoint_id, eval_set.id)
+    assert run_job(job_id, engine=engine) == "failed"
+    error = job_row(engine, job_id).error
+    assert "1 files lie outside the worker roots" in error and "outside.png" in error
+    assert _count(session, Measurement) == 0
 
 
 def test_cancel_stops_a_running_evaluation(session, engine, rows):
