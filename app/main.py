@@ -38,6 +38,7 @@ def create_app(
     app.state.engine = engine
     app.state.access = access
     app.state.secret_key = settings.secret_key
+    app.state.cookie_secure = settings.cookie_secure
     install_error_handlers(app)
     app.include_router(api_router, prefix="/api")
 

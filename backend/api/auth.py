@@ -27,9 +27,16 @@ class WhoAmI(BaseModel):
     access: str
 
 
+def _cookie_options(request: Request) -> dict:
+    return login_sessions.cookie_options(
+        secure=request.app.state.cookie_secure, scheme=request.url.scheme
+    )
+
+
 @router.post("/login", response_model=WhoAmI)
 def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> WhoAmI:
-    """Check the password and set the signed session cookie (HttpOnly, SameSite=Lax)."""
+    """Check the password and set the signed session cookie (HttpOnly, SameSite=Lax, Secure
+    over https or as configured)."""
     principal = auth.authenticate_password(
         session=session, username=body.username, password=body.password
     )
@@ -38,17 +45,15 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
         login_sessions.COOKIE_NAME,
         login_sessions.issue(secret_key=request.app.state.secret_key, principal=principal),
         max_age=login_sessions.MAX_AGE_S,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
+        **_cookie_options(request),
     )
     return WhoAmI(username=principal.username, role=principal.role, access=request.app.state.access)
 
 
 @router.post("/logout", response_model=WhoAmI)
 def logout(request: Request, response: Response) -> WhoAmI:
-    """Forget the session cookie."""
-    response.delete_cookie(login_sessions.COOKIE_NAME)
+    """Forget the session cookie (an expired cookie with the same attributes)."""
+    response.delete_cookie(login_sessions.COOKIE_NAME, **_cookie_options(request))
     return WhoAmI(username=None, role=None, access=request.app.state.access)
 
 

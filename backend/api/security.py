@@ -8,43 +8,89 @@ route can forget it):
   caller is that person, an admin;
 - reading (GET/HEAD) needs nothing on a public instance and a viewer on a private one;
 - every other method (uploads, undo, jobs, shares) needs an editor;
-- routes that manage users need an admin (``AdminDep``).
+- routes that need more say so with ``Depends(requires("admin"))`` (``AdminDep``).
+
+Cookie-authenticated writes must also come from this site (``check_same_origin``): the
+cookie is ``SameSite=Lax`` and a write must carry a matching ``Origin`` header or, when the
+client sends none, ``X-Requested-With``. Token-authenticated calls are not at risk (a browser
+never adds the token by itself).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
 from backend.api.deps import SessionDep
+from backend.exceptions import PermissionDeniedError
 from backend.services import auth, login_sessions
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-requested-with"
+
+
+def principal_from(
+    *, session, secret_key: str, headers, cookies
+) -> tuple[auth.Principal, str | None]:
+    """The caller of a request and how they proved it (``"token"``, ``"cookie"`` or None);
+    a bad token is an error, a bad cookie is anonymous. The API and the UI share this."""
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        principal = auth.authenticate_token(session=session, secret=credentials.strip())
+        session.commit()  # the token's last-used time
+        return principal, "token"
+    principal = login_sessions.resolve(
+        session=session, secret_key=secret_key, cookie=cookies.get(login_sessions.COOKIE_NAME)
+    )
+    return principal, (None if principal.is_anonymous else "cookie")
 
 
 def current_principal(request: Request, session: SessionDep) -> auth.Principal:
     """The caller: token holder, logged-in user or anonymous (a bad token is an error)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() == "bearer" and credentials:
-        principal = auth.authenticate_token(session=session, secret=credentials.strip())
-        session.commit()  # the token's last-used time
-        return principal
-    return login_sessions.resolve(
+    principal, via = principal_from(
         session=session,
         secret_key=request.app.state.secret_key,
-        cookie=request.cookies.get(login_sessions.COOKIE_NAME),
+        headers=request.headers,
+        cookies=request.cookies,
     )
+    request.state.auth_via = via
+    return principal
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
 
 
-def enforce_access_policy(request: Request, principal: PrincipalDep) -> auth.Principal:
-    """Apply the instance's policy to this request (see the module docstring)."""
+def check_same_origin(*, method: str, headers, host_url: str) -> None:
+    """Refuse a cookie-authenticated write that may come from another site (CSRF)."""
+    if method in READ_METHODS:
+        return
+    origin = headers.get("origin")
+    if origin:
+        # Host and port only: behind a TLS-terminating proxy the scheme may differ.
+        if urlsplit(origin).netloc != urlsplit(host_url).netloc:
+            raise PermissionDeniedError(f"a write from another site ({origin}) is refused")
+        return
+    if not headers.get(CSRF_HEADER):
+        raise PermissionDeniedError(
+            "a write with the login cookie needs an Origin or X-Requested-With header"
+        )
+
+
+def _effective(request: Request, principal: auth.Principal) -> auth.Principal:
     if request.app.state.access == "local" and principal.is_anonymous:
         return auth.LOCAL_OWNER
+    if getattr(request.state, "auth_via", None) == "cookie":
+        check_same_origin(
+            method=request.method, headers=request.headers, host_url=str(request.base_url)
+        )
+    return principal
+
+
+def enforce_access_policy(request: Request, principal: PrincipalDep) -> auth.Principal:
+    """Apply the instance's policy to this request (see the module docstring)."""
+    principal = _effective(request, principal)
     if request.method in READ_METHODS:
         if request.app.state.access == "private":
             auth.require_role(principal, "viewer")
@@ -53,12 +99,20 @@ def enforce_access_policy(request: Request, principal: PrincipalDep) -> auth.Pri
     return principal
 
 
-def require_admin(request: Request, principal: PrincipalDep) -> auth.Principal:
-    """Only admins get past this."""
-    if request.app.state.access == "local" and principal.is_anonymous:
-        return auth.LOCAL_OWNER
-    auth.require_role(principal, "admin")
-    return principal
+def requires(role: str):
+    """A dependency that lets only ``role`` or higher through (on top of the policy); its
+    ``role`` attribute says which (the route enumeration test reads it)."""
+
+    def dependency(request: Request, principal: PrincipalDep) -> auth.Principal:
+        principal = _effective(request, principal)
+        auth.require_role(principal, role)
+        return principal
+
+    dependency.role = role
+    dependency.__name__ = f"requires_{role}"
+    return dependency
 
 
+require_admin = requires("admin")
 AdminDep = Annotated[auth.Principal, Depends(require_admin)]
+EditorDep = Annotated[auth.Principal, Depends(requires("editor"))]

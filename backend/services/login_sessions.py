@@ -20,6 +20,18 @@ MAX_AGE_S = 14 * 24 * 3600
 _SALT = "scalescope-login"
 
 
+COOKIE_SECURE_MODES = ("auto", "always", "never")
+
+
+def cookie_options(*, secure: str, scheme: str) -> dict:
+    """The login cookie's attributes: HttpOnly, SameSite=Lax, path /, and Secure as
+    configured (``auto``: when the request came over https)."""
+    if secure not in COOKIE_SECURE_MODES:
+        raise ValueError(f"cookie_secure is {secure!r}; expected one of {COOKIE_SECURE_MODES}")
+    is_secure = secure == "always" or (secure == "auto" and scheme == "https")
+    return {"httponly": True, "samesite": "lax", "secure": is_secure, "path": "/"}
+
+
 def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 

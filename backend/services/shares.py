@@ -14,12 +14,13 @@ import secrets
 from typing import Any
 from urllib.parse import urlencode
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.exceptions import NotFoundError, ValidationError
+from backend.exceptions import NotFoundError, PermissionDeniedError, ValidationError
 from backend.models import SharedView
 
-ID_BYTES = 12  # 16 URL-safe characters, 96 bits of randomness
+ID_BYTES = 16  # 22 URL-safe characters, 128 bits of randomness (unguessable)
 MAX_PAGE_LENGTH = 100
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 
@@ -97,9 +98,23 @@ def resolve_share(*, session: Session, share_id: str) -> SharedView:
     return view
 
 
-def revoke_share(*, session: Session, share_id: str) -> SharedView:
-    """Revoke ``share_id``: the link stops resolving; NotFoundError if it does not exist."""
+def list_shares(*, session: Session, created_by: str | None = None) -> list[SharedView]:
+    """Shared views (all, or those ``created_by`` one user), newest first, revoked included."""
+    query = select(SharedView).order_by(SharedView.created_at.desc(), SharedView.id)
+    if created_by is not None:
+        query = query.where(SharedView.created_by == created_by)
+    return list(session.scalars(query))
+
+
+def revoke_share(
+    *, session: Session, share_id: str, by: str | None = None, is_admin: bool = True
+) -> SharedView:
+    """Revoke ``share_id``: the link stops resolving; NotFoundError if it does not exist.
+
+    A non-admin (``is_admin=False``) may only revoke the links ``by`` created."""
     view = resolve_share(session=session, share_id=share_id)
+    if not is_admin and (by is None or view.created_by != by):
+        raise PermissionDeniedError(f"only an admin or its creator may revoke link {share_id!r}")
     view.revoked_at = dt.datetime.now(dt.UTC)
     session.flush()
     return view
