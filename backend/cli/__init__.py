@@ -14,7 +14,7 @@ import sys
 from backend.exceptions import ScaleScopeError
 
 # One module per group of subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ["db", "users", "serve", "demo", "uploads", "jobs", "worker", "corpus"]
+COMMAND_MODULES = ["db", "users", "shares", "serve", "demo", "uploads", "jobs", "worker", "corpus"]
 
 
 def build_parser() -> argparse.ArgumentParser:
