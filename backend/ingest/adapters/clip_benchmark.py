@@ -7,6 +7,7 @@ metrics (``acc1``, ``acc5``, ``mean_per_class_recall``, retrieval recalls) are f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import Problems
 
 REQUIRED = ("dataset", "model", "pretrained", "metrics")
+#: Accuracies, recalls and precisions are fractions in [0, 1] (checked as such).
+FRACTION_METRIC = re.compile(r"acc|recall|precision")
 
 
 def _results(doc):
@@ -64,6 +67,7 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
                 row=row,
                 column=f"metrics.{metric}",
                 problems=problems,
+                unit="fraction" if FRACTION_METRIC.search(metric) else None,
             )
             if record is not None:
                 yield record

@@ -22,6 +22,8 @@ from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import Problems
 
 PYTHIA_TOKENS_PER_STEP = 2_097_152
+#: Metrics the harness reports as fractions in [0, 1] (checked as such).
+FRACTION_METRICS = frozenset({"acc", "acc_norm", "mc1", "mc2"})
 
 
 def sniff(sample: Sample) -> bool:
@@ -50,6 +52,12 @@ def _fewshot(doc, name: str) -> int:
         return shots
     match = re.search(r"(\d+)[-_]?shot", name)
     return int(match.group(1)) if match else 0
+
+
+def _not_available(value) -> bool:
+    """The harness writes ``"N/A"`` (or nothing) where it has no value; other text is a
+    wrong type and is refused by ``cell_measurement``."""
+    return isinstance(value, str) and value.strip().upper() in ("", "N/A", "NA")
 
 
 def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iterator[rec.Record]:
@@ -96,7 +104,7 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
             n = n_samples[task].get("effective")
         for key, value in metrics.items():
             name, _, filt = key.partition(",")
-            if name.endswith("_stderr") or name == "alias" or isinstance(value, str):
+            if name.endswith("_stderr") or name == "alias" or _not_available(value):
                 continue
             metric = name if filt in ("", "none") else f"{name}/{filt}"
             stderr = metrics.get(f"{name}_stderr" + (f",{filt}" if filt else ""))
@@ -113,6 +121,7 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
                 problems=problems,
                 stderr=stderr,
                 n=n if isinstance(n, int) else None,
+                unit="fraction" if name in FRACTION_METRICS else None,
             )
             if record is not None:
                 yield record
