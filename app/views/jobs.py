@@ -98,7 +98,12 @@ def job_detail(job_id: int | None) -> JobPublic | None:
 
 
 def target_label(job: JobPublic) -> str:
-    """``model @ revision → eval set``."""
+    """``model @ revision → eval set``; for corpus jobs ``corpus: what``."""
+    spec = job.spec or {}
+    if job.kind.startswith("corpus_") and spec.get("corpus"):
+        if job.kind.endswith("similarity"):
+            return f"{spec['eval_set']} vs corpus {spec['corpus']}"
+        return f"concept counts of corpus {spec['corpus']}"
     return f"{job.model_name or '?'} @ {job.revision or '?'} → {job.eval_set_name or '?'}"
 
 

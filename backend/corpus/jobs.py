@@ -111,6 +111,38 @@ def confine(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
     return {**spec, "evaluation": {**evaluation, "dataset": dataset}}
 
 
+def submit_embedded_similarity(
+    *,
+    session: Session,
+    corpus: str,
+    corpus_embeddings: list[str],
+    checkpoint_id: int,
+    eval_set_id: int,
+    k: int = 5,
+    created_by: str | None = None,
+) -> jobs.Submitted:
+    """Queue a similarity job whose test side is a benchmark (eval set row) embedded on the
+    worker by a checkpoint (row), as an evaluation job would run them."""
+    from backend.worker.targets import build_target
+
+    target = build_target(
+        session=session, checkpoint_id=checkpoint_id, eval_set_id=eval_set_id, task=jobs.ZERO_SHOT
+    )
+    evaluation = dict(target.spec)
+    evaluation["dataset"] = {
+        key: v for key, v in evaluation["dataset"].items() if key != "allowed_roots"
+    }  # the worker sets its own
+    spec = {
+        "corpus": corpus,
+        "eval_set": target.eval_set_name,
+        "corpus_embeddings": corpus_embeddings,
+        "evaluation": evaluation,
+        "embedding_model": f"{target.model_name}@{target.revision}",
+        "k": k,
+    }
+    return submit(session=session, kind=SIMILARITY_KIND, spec=spec, created_by=created_by)
+
+
 def check_paths(kind: str, spec: dict[str, Any]) -> None:
     """With ``settings.worker_roots`` set, every file a corpus job reads (after glob and
     folder expansion) must lie under one of them, as for evaluation jobs."""

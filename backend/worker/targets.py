@@ -62,12 +62,34 @@ def load_target(*, session: Session, job: EvalJob) -> EvalTarget:
     """Read what ``job`` evaluates and build its evaluation spec; ``NotFoundError`` /
     ``ValidationError`` (the job fails at once) when it cannot run."""
     spec = job.spec or {}
-    checkpoint = session.get(Checkpoint, job.checkpoint_id or spec.get("checkpoint_id") or -1)
+    return build_target(
+        session=session,
+        checkpoint_id=job.checkpoint_id or spec.get("checkpoint_id"),
+        eval_set_id=job.eval_set_id or spec.get("eval_set_id"),
+        task=job.kind,
+        options=spec.get("options"),
+        job_id=job.id,
+    )
+
+
+def build_target(
+    *,
+    session: Session,
+    checkpoint_id: int | None,
+    eval_set_id: int | None,
+    task: str,
+    options: dict[str, Any] | None = None,
+    job_id: int | None = None,
+) -> EvalTarget:
+    """The evaluation spec of ``task`` for a checkpoint and an eval set (rows by id), paths
+    confined to the worker roots; ``NotFoundError`` / ``ValidationError`` when it cannot run."""
+    whose = f" of job {job_id}" if job_id is not None else ""
+    checkpoint = session.get(Checkpoint, checkpoint_id or -1)
     if checkpoint is None:
-        raise NotFoundError(f"the checkpoint of job {job.id} no longer exists")
-    eval_set = session.get(EvalSet, job.eval_set_id or spec.get("eval_set_id") or -1)
+        raise NotFoundError(f"the checkpoint{whose} no longer exists")
+    eval_set = session.get(EvalSet, eval_set_id or -1)
     if eval_set is None:
-        raise NotFoundError(f"the eval set of job {job.id} no longer exists")
+        raise NotFoundError(f"the eval set{whose} no longer exists")
     model = checkpoint.model
     label = f"checkpoint {model.name}@{checkpoint.revision}"
     if not model.architecture:
@@ -100,14 +122,14 @@ def load_target(*, session: Session, job: EvalJob) -> EvalTarget:
     if roots:  # the files the data resolves to (CSV rows, folder images, shards) too
         data["allowed_roots"] = [str(Path(r).expanduser().resolve()) for r in roots]
     evaluation = {
-        "task": job.kind,
+        "task": task,
         "model": model_spec,
         "dataset": {"name": eval_set.name, **data},
-        "options": dict(spec.get("options") or {}),
+        "options": dict(options or {}),
     }
     parse_spec(evaluation)  # malformed -> ValidationError now, not on the GPU
     return EvalTarget(
-        job_id=job.id,
+        job_id=job_id if job_id is not None else 0,
         model_name=model.name,
         revision=checkpoint.revision,
         eval_set_name=eval_set.name,

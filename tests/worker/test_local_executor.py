@@ -35,7 +35,7 @@ def local_stack(sqlite_url, tiny_assets, monkeypatch):
     settings = {
         "database_url": sqlite_url,
         "broker_url": "",
-        "job_heartbeat_timeout_s": "2",
+        "job_heartbeat_timeout_s": "5",  # a loaded machine can delay a heartbeat by 2 s
         "worker_roots": json.dumps([str(tiny_assets.root)]),
     }
     for key, value in settings.items():
