@@ -243,6 +243,7 @@ def _fit(
 ) -> ScalingLawFit:
     n, d, loss_values = _inputs(n_params, n_tokens, loss)
     check.level_in_unit_interval(level)
+    check.resample_count(bootstrap)
     data = LogLossData(np.log(n), np.log(d), np.log(loss_values), delta)
     best, batch = _multistart(objective, data, np.asarray(grid, dtype=np.float64), polish)
     values = _natural(best[None, :])[0]

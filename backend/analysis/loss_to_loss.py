@@ -141,6 +141,7 @@ def fit_loss_to_loss(
     """Fit K and kappa of the shifted power law with E_x, E_y given; see the module docstring."""
     x, y = _inputs(loss_x, loss_y, e_x, e_y)
     check.level_in_unit_interval(level)
+    check.resample_count(bootstrap)
     if procedure == "loglog":
         u, v = np.log(x - e_x), np.log(y - e_y)
         kappa, c = (float(a[0]) for a in _loglog(u[None, :], v[None, :]))
@@ -227,6 +228,8 @@ def irreducible_losses(
     grid: np.ndarray = KAPLAN_GRID,
 ) -> IrreducibleLosses:
     """E of a scaling-law fit L(N, D) of each loss (Huber on log loss, multi-start)."""
+    if form not in ("kaplan", "chinchilla"):
+        raise check.AnalysisInputError(f"form must be 'kaplan' or 'chinchilla', got {form!r}")
     fit = fit_kaplan if form == "kaplan" else fit_chinchilla
     e_x = fit(n_params, n_tokens, loss_x, grid=grid).E
     e_y = fit(n_params, n_tokens, loss_y, grid=grid).E

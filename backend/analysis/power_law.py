@@ -77,6 +77,7 @@ def fit_power_law(
     check.positive(losses, "loss")
     check.not_constant(xs, "x")
     check.level_in_unit_interval(level)
+    check.resample_count(bootstrap)
     data = LogLossData(np.log(xs), None, np.log(losses), delta)
 
     with np.errstate(all="ignore"):

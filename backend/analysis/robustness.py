@@ -106,6 +106,7 @@ def fit_effective_robustness(
     check.probabilities(x_all, "acc_id")
     check.probabilities(y_all, "acc_ood")
     check.level_in_unit_interval(level)
+    check.resample_count(bootstrap)
     mask = np.ones(n, dtype=bool)
     if baseline is not None:
         chosen = np.asarray(baseline)

@@ -97,6 +97,12 @@ def level_in_unit_interval(level: float) -> None:
         raise AnalysisInputError(f"level must lie in (0, 1), got {level!r}")
 
 
+def resample_count(bootstrap: object) -> None:
+    """Refuses a bootstrap count that is not a whole number >= 0 (0: no bootstrap)."""
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
+        raise AnalysisInputError(f"bootstrap must be a whole number >= 0, got {bootstrap!r}")
+
+
 def columns_present(frame: object, columns: Sequence[str]) -> None:
     """Refuses a DataFrame that lacks one of ``columns``."""
     missing = [c for c in columns if c not in getattr(frame, "columns", ())]
