@@ -25,6 +25,8 @@ from backend.schemas.measurements import MeasurementFilter, MetricRef
 
 BASELINE_COLOR = "#222222"
 ACCURACY_WORDS = ("acc", "top1", "top-1", "accuracy")
+# Eval-set names (letters and digits only) of ImageNet itself, the usual ID benchmark.
+IMAGENET_NAMES = ("imagenet", "imagenet1k", "ilsvrc2012", "imagenetval")
 
 
 class RobustnessState(PageState):
@@ -51,17 +53,31 @@ def accuracy_metrics(choices: Choices) -> list[str]:
     return [metric_key(m) for m in ranked] or [metric_key(m) for m in choices.metrics]
 
 
+def _plain(name: str) -> str:
+    """``name`` lowercased with only its letters and digits ("ImageNet 1k" -> "imagenet1k")."""
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def _is_imagenet(key: str) -> bool:
+    """Whether ``key``'s eval set is ImageNet itself (not one of its shifted variants)."""
+    return _plain(key.rpartition(":")[0]) in IMAGENET_NAMES
+
+
 def with_defaults(state: RobustnessState, choices: Choices) -> RobustnessState:
-    """``state`` with missing benchmarks filled: ImageNet for ID when measured, and for OOD a
-    benchmark with the same metric (ImageNet-V2-like names first)."""
+    """``state`` with missing benchmarks filled: ImageNet itself for ID when measured (the
+    most widely measured accuracy otherwise), and for OOD a benchmark with the same metric,
+    ImageNet-V2 first (the shortest such name: the plain variant), as Taori et al. plot it."""
     candidates = accuracy_metrics(choices)
-    imagenet = [key for key in candidates if "imagenet" in key.lower() and "v2" not in key.lower()]
-    ranked = imagenet[:1] + [key for key in candidates if key not in imagenet[:1]]
+    ranked = sorted(candidates, key=lambda key: not _is_imagenet(key))
     id_key = state.id if choices.has_metric(state.id) else (ranked[0] if ranked else "")
     metric = id_key.rpartition(":")[2]
     others = sorted(
         (key for key in candidates if key != id_key),
-        key=lambda key: (key.rpartition(":")[2] != metric, "v2" not in key.lower()),
+        key=lambda key: (
+            key.rpartition(":")[2] != metric,
+            "v2" not in key.lower(),
+            len(key) if "v2" in key.lower() else 0,
+        ),
     )
     ood = state.ood if choices.has_metric(state.ood) else (others[0] if others else id_key)
     return state.model_copy(update={"id": id_key, "ood": ood})

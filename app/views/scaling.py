@@ -31,6 +31,7 @@ from app.views.common import (
 from backend.analysis.chinchilla import COARSE_GRID, FULL_GRID, ScalingLawFit, fit_chinchilla
 from backend.analysis.power_law import fit_power_law
 from backend.exceptions import NotFoundError, ValidationError
+from backend.queries.compute_span import compute_decades
 from backend.queries.frames import learning_curve_frame, scaling_frame
 from backend.schemas.measurements import MeasurementFilter, MetricRef
 
@@ -69,14 +70,29 @@ class ScalingState(PageState):
     log_x: bool = False
 
 
-def with_defaults(state: ScalingState, choices: Choices) -> ScalingState:
-    """``state`` with a missing or unknown metric replaced by the most common loss."""
+def with_defaults(
+    state: ScalingState, choices: Choices, decades: dict[str, float] | None = None
+) -> ScalingState:
+    """``state`` with a missing or unknown metric replaced by a loss: one measured once per
+    run (final runs, as Chinchilla fits them) spanning the most ``decades`` of compute
+    (:func:`~backend.queries.compute_span.compute_decades`), then validation losses, then the
+    most widely measured."""
     if choices.has_metric(state.metric):
         return state
-    ranked = sorted(
-        choices.metrics,
-        key=lambda m: ("loss" not in m.metric.lower(), -m.n_models, m.eval_set, m.metric),
-    )
+    decades = decades or {}
+
+    def rank(m):
+        key = metric_key(m)
+        return (
+            "loss" not in m.metric.lower(),
+            m.n_measurements != m.n_models,
+            -round(decades.get(key, 0.0), 1),
+            m.kind != "validation",
+            -m.n_models,
+            key,
+        )
+
+    ranked = sorted(choices.metrics, key=rank)
     return state.model_copy(update={"metric": metric_key(ranked[0]) if ranked else ""})
 
 
@@ -84,7 +100,12 @@ def read_scaling_choices(state: ScalingState) -> tuple[Choices, ScalingState]:
     """The control options and the state with its defaults filled in."""
     with ui_session() as session:
         choices = read_choices(session)
-    return choices, with_defaults(state, choices)
+        decades = {}
+        if not choices.has_metric(state.metric):
+            losses = [m for m in choices.metrics if "loss" in m.metric.lower()]
+            refs = [MetricRef(eval_set=m.eval_set, metric=m.metric) for m in losses]
+            decades = compute_decades(session, refs)
+    return choices, with_defaults(state, choices, decades)
 
 
 def y_label(state: ScalingState) -> str:
