@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.websockets import WebSocketClose
 
 from app import layout
+from app.access_gate import GRANT_COOKIE, PrivateGate, issue_grant
 from app.components import plot_panel, share
+from app.login_page import add_login_routes
 from backend.db import session_scope
 from backend.exceptions import NotFoundError
 from backend.services import shares
@@ -31,6 +33,7 @@ API_PREFIX = "/api"
 def mount_dash(server: FastAPI) -> Dash:
     """Build the Dash UI on ``server`` and return it (``server`` keeps serving ``/api``)."""
     _add_share_route(server)
+    add_login_routes(server)
     dash_app = Dash(
         "app",
         server=server,
@@ -49,6 +52,7 @@ def mount_dash(server: FastAPI) -> Dash:
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
+    server.add_middleware(PrivateGate, server=server)
     return dash_app
 
 
@@ -82,7 +86,9 @@ def _serve_pages_as_fallback(server: FastAPI, dash_app: Dash) -> None:
 
 def _add_share_route(server: FastAPI) -> None:
     """``GET /s/<id>``: a live link redirects to its page with the state in the query string;
-    a pinned link (or an unknown one) to the pinned-view page ``/pinned/<id>``."""
+    a pinned link (or an unknown one) to the pinned-view page ``/pinned/<id>``. On a private
+    instance it also hands out the grant cookie that opens that one view
+    (``app.access_gate``)."""
 
     @server.get("/s/{share_id}", include_in_schema=False)
     def open_shared_view(share_id: str) -> RedirectResponse:
@@ -90,6 +96,17 @@ def _add_share_route(server: FastAPI) -> None:
             with session_scope(getattr(server.state, "engine", None)) as session:
                 view = shares.resolve_share(session=session, share_id=share_id)
                 href = shares.share_href(view) if view.snapshot is None else None
+            found = True
         except NotFoundError:
-            href = None  # the pinned-view page says that the link does not exist
-        return RedirectResponse(href or f"{PINNED_PATH}/{quote(share_id)}", status_code=307)
+            href, found = None, False  # the pinned-view page says that the link does not exist
+        response = RedirectResponse(href or f"{PINNED_PATH}/{quote(share_id)}", status_code=307)
+        if found and server.state.access == "private":
+            response.set_cookie(
+                GRANT_COOKIE,
+                issue_grant(secret_key=server.state.secret_key, share_id=share_id),
+                httponly=True,
+                samesite="lax",
+                secure=server.state.cookie_secure == "always",
+                path="/",
+            )
+        return response

@@ -21,6 +21,9 @@ SHARE_LINK = "share-link"
 SHARE_MESSAGE = "share-message"
 SHARE_COPY = "share-copy"
 CLICK_SINK = "shell-click-sink"
+ACCESS_NOTICE = "shell-access-notice"  # why an action was refused (app.access)
+USER_MENU = "shell-user-menu"  # who is logged in, log in / log out
+UPLOAD_READ_ONLY = "upload-read-only"  # the note a viewer sees instead of the upload actions
 
 # Pattern-matching families (the "type" key of a dict id)
 URL_STATE = "url-state"  # dcc.Store: the page's encoded view state (query string)

@@ -13,8 +13,10 @@ import dash
 from dash import ALL, Dash, Input, Output, dcc, html
 
 from app import ids
+from app.access import can, ui_principal
 from app.components.share import share_button, share_modal
 from app.components.url_state import SYNC_URL_JS
+from backend.services import auth
 
 NAV_LINK = "nav-link"
 
@@ -50,7 +52,7 @@ def nav_pages() -> list[dict]:
 
 
 def navbar() -> html.Header:
-    """The top bar: brand, one link per navigable page, the share button."""
+    """The top bar: brand, one link per navigable page, the share button, the user."""
     links = [
         dcc.Link(
             page["nav_label"],
@@ -66,9 +68,40 @@ def navbar() -> html.Header:
                 [html.Span("◆", className="brand-mark"), "ScaleScope"], href="/", className="brand"
             ),
             html.Nav(links, className="nav-links", id=ids.NAVBAR),
-            html.Div(share_button(), className="nav-actions"),
+            html.Div(
+                [html.Div(share_button(), hidden=not can("editor")), user_menu()],
+                className="nav-actions",
+            ),
         ],
         className="topbar",
+    )
+
+
+def user_menu() -> html.Div:
+    """Who is logged in and a log-out button, or a log-in link (none on a local instance)."""
+    principal = ui_principal()
+    if principal == auth.LOCAL_OWNER:
+        return html.Div(id=ids.USER_MENU, className="user-menu")
+    if principal.is_anonymous:
+        return html.Div(
+            html.A("Log in", href="/login", className="button button-secondary"),
+            id=ids.USER_MENU,
+            className="user-menu",
+        )
+    return html.Div(
+        [
+            html.Span(
+                [html.Strong(principal.username), f" ({principal.role})"], className="user-name"
+            ),
+            html.Form(
+                html.Button("Log out", type="submit", className="button button-secondary"),
+                action="/logout",
+                method="post",
+                className="logout-form",
+            ),
+        ],
+        id=ids.USER_MENU,
+        className="user-menu",
     )
 
 
@@ -90,6 +123,9 @@ def build_layout() -> html.Div:
         [
             dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
             navbar(),
+            html.Div(
+                id=ids.ACCESS_NOTICE, hidden=True, className="banner access-notice", role="alert"
+            ),
             html.Main(dash.page_container, className="page", id=ids.PAGE),
             share_modal(),
             footer(),

@@ -14,6 +14,7 @@ from dash import ALL, Dash, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.access import requires_role
 from app.session import ui_session
 from app.state import parse_query
 from backend.services import shares
@@ -143,6 +144,7 @@ def register_callbacks(app: Dash) -> None:
         State(ids.SHARE_PIN, "value"),
         prevent_initial_call=True,
     )
+    @requires_role("editor")
     def create_link(n_clicks, href, stores, figures, fits, pin):
         if not n_clicks:
             raise PreventUpdate

@@ -8,6 +8,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.access import requires_role
 from app.views import jobs as views
 
 PATH = "/jobs"
@@ -78,6 +79,7 @@ def layout(**_query) -> html.Div:
     State(ids.JOBS_REFRESH, "data"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def launch(_launch, _missing, checkpoint_ids, eval_set_ids, batch_size, refresh):
     """Queue the picked pairs (or the missing ones)."""
     message = views.launch(
@@ -98,6 +100,7 @@ def launch(_launch, _missing, checkpoint_ids, eval_set_ids, batch_size, refresh)
     State(ids.JOBS_SELECTED, "data"),
     prevent_initial_call=True,
 )
+@requires_role("editor", writes=lambda: _action_writes())
 def job_action(_clicks, refresh, selected):
     """Show a job's log, cancel it or retry it."""
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
@@ -106,6 +109,12 @@ def job_action(_clicks, refresh, selected):
     if action == "show":
         return dash.no_update, dash.no_update, job_id
     return views.act(job_id=job_id, action=action), (refresh or 0) + 1, selected or job_id
+
+
+def _action_writes() -> bool:
+    """Whether the pressed jobs-table button changes a job (cancel, retry; not "Log")."""
+    trigger = ctx.triggered_id
+    return not (isinstance(trigger, dict) and trigger.get("action") == "show")
 
 
 @callback(

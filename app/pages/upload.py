@@ -8,6 +8,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
+from app.access import can, requires_role
 from app.session import ui_engine, ui_session
 from app.tables import problem_rows, report_rows, upload_rows
 from app.upload_files import UploadOutcome, import_upload, preview_upload, undo
@@ -67,7 +68,9 @@ def preview_view(outcome: UploadOutcome, filename: str) -> html.Div:
 
 
 def uploads_view() -> html.Div:
-    """The uploads list, newest first, with an undo button on every committed upload."""
+    """The uploads list, newest first, with an undo button on every committed upload (for
+    editors)."""
+    editor = can("editor")
     with ui_session() as session:
         rows = upload_rows(list_uploads(session, limit=50))
     if not rows:
@@ -91,7 +94,7 @@ def uploads_view() -> html.Div:
                 n_clicks=0,
                 className="button button-small button-danger",
             )
-            if row["status"] == "committed"
+            if row["status"] == "committed" and editor
             else ""
         )
         cells = [html.Td(str(row[key])) for key, _ in columns] + [html.Td(action)]
@@ -99,8 +102,29 @@ def uploads_view() -> html.Div:
     return html.Table([head, html.Tbody(body)], className="data-table", id=ids.UPLOADS_TABLE)
 
 
+def read_only_note() -> html.P:
+    """Why a viewer sees no upload actions."""
+    return html.P(
+        [
+            "Uploading and undoing need the editor role. ",
+            html.A("Log in", href="/login?next=/upload"),
+        ],
+        className="banner",
+        id=ids.UPLOAD_READ_ONLY,
+    )
+
+
 def layout(**_query) -> html.Div:
-    """Drop zone, preview, import button, result, uploads list."""
+    """Drop zone, preview, import button, result, uploads list (actions for editors only)."""
+    if not can("editor"):
+        return html.Div(
+            [
+                html.H1("Upload results"),
+                read_only_note(),
+                html.H2("Uploads"),
+                html.Div(uploads_view(), id=ids.UPLOAD_LIST),
+            ]
+        )
     formats = [html.Li([html.Code(a.name), " — ", a.description]) for a in adapters().values()]
     return html.Div(
         [
@@ -145,6 +169,7 @@ def layout(**_query) -> html.Div:
     State(ids.UPLOAD_DROP, "filename"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def show_preview(contents, filename):
     """Dry-run the dropped file and show what it would import."""
     if not contents:
@@ -162,6 +187,7 @@ def show_preview(contents, filename):
     State(ids.UPLOAD_DROP, "filename"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def confirm_import(n_clicks, contents, filename):
     """Import the previewed file; the uploads list shows it."""
     if not n_clicks or not contents:
@@ -180,6 +206,7 @@ def confirm_import(n_clicks, contents, filename):
     Input({"type": ids.UPLOAD_UNDO, "upload": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def undo_upload(_clicks):
     """Undo the upload whose button was pressed."""
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):

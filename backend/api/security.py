@@ -10,46 +10,27 @@ route can forget it):
 - every other method (uploads, undo, jobs, shares) needs an editor;
 - routes that need more say so with ``Depends(requires("admin"))`` (``AdminDep``).
 
-Cookie-authenticated writes must also come from this site (``check_same_origin``): the
-cookie is ``SameSite=Lax`` and a write must carry a matching ``Origin`` header or, when the
-client sends none, ``X-Requested-With``. Token-authenticated calls are not at risk (a browser
-never adds the token by itself).
+Cookie-authenticated writes must also come from this site
+(``login_sessions.check_same_origin``): the cookie is ``SameSite=Lax`` and a write must carry a
+matching ``Origin`` header or, when the client sends none, ``X-Requested-With``.
+Token-authenticated calls are not at risk (a browser never adds the token by itself).
 """
 
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 
 from backend.api.deps import SessionDep
-from backend.exceptions import PermissionDeniedError
 from backend.services import auth, login_sessions
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-CSRF_HEADER = "x-requested-with"
-
-
-def principal_from(
-    *, session, secret_key: str, headers, cookies
-) -> tuple[auth.Principal, str | None]:
-    """The caller of a request and how they proved it (``"token"``, ``"cookie"`` or None);
-    a bad token is an error, a bad cookie is anonymous. The API and the UI share this."""
-    scheme, _, credentials = headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and credentials:
-        principal = auth.authenticate_token(session=session, secret=credentials.strip())
-        session.commit()  # the token's last-used time
-        return principal, "token"
-    principal = login_sessions.resolve(
-        session=session, secret_key=secret_key, cookie=cookies.get(login_sessions.COOKIE_NAME)
-    )
-    return principal, (None if principal.is_anonymous else "cookie")
+READ_METHODS = login_sessions.READ_METHODS
 
 
 def current_principal(request: Request, session: SessionDep) -> auth.Principal:
     """The caller: token holder, logged-in user or anonymous (a bad token is an error)."""
-    principal, via = principal_from(
+    principal, via = login_sessions.identify(
         session=session,
         secret_key=request.app.state.secret_key,
         headers=request.headers,
@@ -62,27 +43,11 @@ def current_principal(request: Request, session: SessionDep) -> auth.Principal:
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
 
 
-def check_same_origin(*, method: str, headers, host_url: str) -> None:
-    """Refuse a cookie-authenticated write that may come from another site (CSRF)."""
-    if method in READ_METHODS:
-        return
-    origin = headers.get("origin")
-    if origin:
-        # Host and port only: behind a TLS-terminating proxy the scheme may differ.
-        if urlsplit(origin).netloc != urlsplit(host_url).netloc:
-            raise PermissionDeniedError(f"a write from another site ({origin}) is refused")
-        return
-    if not headers.get(CSRF_HEADER):
-        raise PermissionDeniedError(
-            "a write with the login cookie needs an Origin or X-Requested-With header"
-        )
-
-
 def _effective(request: Request, principal: auth.Principal) -> auth.Principal:
     if request.app.state.access == "local" and principal.is_anonymous:
         return auth.LOCAL_OWNER
     if getattr(request.state, "auth_via", None) == "cookie":
-        check_same_origin(
+        login_sessions.check_same_origin(
             method=request.method, headers=request.headers, host_url=str(request.base_url)
         )
     return principal

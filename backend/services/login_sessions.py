@@ -8,11 +8,15 @@ changing their role takes effect at once because the user row is read on every r
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.exceptions import PermissionDeniedError
 from backend.models import User
+from backend.services import auth
 from backend.services.auth import ANONYMOUS, Principal
 
 COOKIE_NAME = "scalescope_session"
@@ -54,3 +58,38 @@ def resolve(*, session: Session, secret_key: str, cookie: str | None) -> Princip
     if user is None or not user.is_active:
         return ANONYMOUS
     return Principal(username=user.username, role=user.role)
+
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-requested-with"
+
+
+def identify(
+    *, session: Session, secret_key: str, headers, cookies
+) -> tuple[Principal, str | None]:
+    """The caller of a request and how they proved it (``"token"``, ``"cookie"`` or None):
+    a bad token is an error, a bad cookie is anonymous. The API and the dashboard share this."""
+    scheme, _, credentials = headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and credentials:
+        principal = auth.authenticate_token(session=session, secret=credentials.strip())
+        session.commit()  # the token's last-used time
+        return principal, "token"
+    principal = resolve(session=session, secret_key=secret_key, cookie=cookies.get(COOKIE_NAME))
+    return principal, (None if principal.is_anonymous else "cookie")
+
+
+def check_same_origin(*, method: str, headers, host_url: str) -> None:
+    """Refuse a cookie-authenticated write that may come from another site (CSRF): it must
+    carry an ``Origin`` of this host or, when the client sends none, ``X-Requested-With``."""
+    if method in READ_METHODS:
+        return
+    origin = headers.get("origin")
+    if origin:
+        # Host and port only: behind a TLS-terminating proxy the scheme may differ.
+        if urlsplit(origin).netloc != urlsplit(host_url).netloc:
+            raise PermissionDeniedError(f"a write from another site ({origin}) is refused")
+        return
+    if not headers.get(CSRF_HEADER):
+        raise PermissionDeniedError(
+            "a write with the login cookie needs an Origin or X-Requested-With header"
+        )

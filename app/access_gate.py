@@ -1,0 +1,210 @@
+"""The dashboard's gate on a private instance, and share-link grants.
+
+On a private instance an anonymous caller gets only the log-in page, static files and the
+API (which has its own policy): a page address redirects to ``/login?next=…``, a Dash
+callback or layout request answers 401.
+
+A share link is the exception: opening ``/s/<id>`` gives a signed, HttpOnly grant cookie for
+that one link. With it (and no login) the holder gets the shared page (or ``/pinned/<id>``),
+the dashboard shell, and the callbacks of that one page (and of its plot panels); every other
+page, callback or API read stays refused. Revoking the link ends the grant at once.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+
+from backend.db import session_scope
+from backend.exceptions import NotFoundError, PermissionDeniedError
+from backend.services import login_sessions, shares
+
+GRANT_COOKIE = "scalescope_share"
+_GRANT_SALT = "scalescope-share-grant"
+PINNED_PREFIX = "/pinned/"
+OPEN_PATHS = frozenset({"/login", "/logout", "/api", "/_favicon.ico", "/docs", "/redoc"})
+OPEN_PREFIXES = ("/api/", "/assets/", "/_dash-component-suites/", "/s/", "/docs/")
+SHELL_PATHS = frozenset({"/_dash-layout", "/_dash-dependencies", "/_reload-hash"})
+UPDATE_PATH = "/_dash-update-component"
+PASSED_KEY = "scalescope.gate_passed"
+PAGES_ROUTER_INPUT = "_pages_location"
+# Modules whose callbacks serve any page's plot panels (exports of the figure shown).
+PANEL_MODULES = frozenset({"app.components.plot_panel"})
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a share-link holder may open: one page path and the modules of its callbacks."""
+
+    share_id: str
+    path: str
+
+
+def issue_grant(*, secret_key: str, share_id: str) -> str:
+    """The grant cookie value for ``share_id``."""
+    return URLSafeSerializer(secret_key, salt=_GRANT_SALT).dumps(share_id)
+
+
+def read_grant(*, engine, secret_key: str, cookie: str | None) -> Grant | None:
+    """The grant of a cookie, if it is genuine and its link is not revoked."""
+    if not cookie:
+        return None
+    try:
+        share_id = URLSafeSerializer(secret_key, salt=_GRANT_SALT).loads(cookie)
+    except BadSignature:
+        return None
+    try:
+        with session_scope(engine) as session:
+            view = shares.resolve_share(session=session, share_id=share_id)
+            path = view.page if view.snapshot is None else PINNED_PREFIX + share_id
+    except NotFoundError:
+        return None
+    return Grant(share_id=share_id, path=path)
+
+
+def page_module(dash_app, path: str) -> str | None:
+    """The module of the registered page that serves ``path``."""
+    import dash
+
+    for page in dash.page_registry.values():
+        template = page.get("path_template")
+        if page.get("path") == path:
+            return page["module"]
+        if template and path.startswith(template.split("<", 1)[0]) and "<" in template:
+            return page["module"]
+    return None
+
+
+def callback_module(dash_app, output: str) -> str | None:
+    """The module that defined the server callback answering ``output``."""
+    entry = dash_app.callback_map.get(output)
+    func = entry and entry.get("callback")
+    return inspect.unwrap(func).__module__ if func else None
+
+
+def grant_allows_callback(dash_app, grant: Grant, body: dict) -> bool:
+    """Whether a share holder may run the callback of this ``/_dash-update-component`` body."""
+    output = body.get("output", "")
+    module = callback_module(dash_app, output)
+    if module == "dash.dash":  # the pages router: only towards the shared page
+        paths = [
+            item.get("value")
+            for item in body.get("inputs", [])
+            if isinstance(item, dict)
+            and item.get("id") == PAGES_ROUTER_INPUT
+            and item.get("property") == "pathname"
+        ]
+        return bool(paths) and all(path == grant.path for path in paths)
+    return module is not None and module in (PANEL_MODULES | {page_module(dash_app, grant.path)})
+
+
+def is_open(path: str) -> bool:
+    """Paths anyone may reach on a private instance."""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+
+
+class PrivateGate:
+    """ASGI middleware applying the private-instance rules above to the dashboard."""
+
+    def __init__(self, app, server) -> None:
+        self.app = app
+        self.server = server
+
+    async def __call__(self, scope, receive, send) -> None:
+        state = self.server.state
+        passed = scope.get(PASSED_KEY)
+        if scope["type"] not in ("http", "websocket") or state.access != "private" or passed:
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if is_open(path):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if self._logged_in(request):
+            await self._pass(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        grant = read_grant(
+            engine=state.engine,
+            secret_key=state.secret_key,
+            cookie=request.cookies.get(GRANT_COOKIE),
+        )
+        method = scope.get("method", "GET")
+        if grant is not None:
+            if path in SHELL_PATHS or (method in ("GET", "HEAD") and path == grant.path):
+                await self._pass(scope, receive, send)
+                return
+            if path == UPDATE_PATH and method == "POST":
+                body, receive = await _buffer(receive)
+                if grant_allows_callback(self.server.state.dash_app, grant, _json(body)):
+                    await self._pass(scope, receive, send)
+                    return
+        if method in ("GET", "HEAD") and path not in SHELL_PATHS and not path.startswith("/_"):
+            query = scope.get("query_string", b"").decode()
+            target = path + (f"?{query}" if query else "")
+            await RedirectResponse(f"/login?next={quote(target)}", status_code=303)(
+                scope, receive, send
+            )
+            return
+        await JSONResponse(
+            {"error": "AuthenticationError", "detail": "log in to use this instance"},
+            status_code=401,
+        )(scope, receive, send)
+
+    async def _pass(self, scope, receive, send) -> None:
+        # The page fallback serves a page by calling the app again on "/" with a copy of this
+        # scope; the mark lets that inner call through (a client cannot set scope keys).
+        await self.app({**scope, PASSED_KEY: True}, receive, send)
+
+    def _logged_in(self, request: Request) -> bool:
+        state = self.server.state
+        try:
+            with session_scope(state.engine) as session:
+                principal, _via = login_sessions.identify(
+                    session=session,
+                    secret_key=state.secret_key,
+                    headers=request.headers,
+                    cookies=request.cookies,
+                )
+        except PermissionDeniedError:
+            return False
+        return not principal.is_anonymous
+
+
+async def _buffer(receive):
+    """Read the whole request body; return it and a ``receive`` that replays it."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _json(body: bytes) -> dict:
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
