@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, Query
 
 from backend.api.deps import SessionDep
-from backend.api.filters import FrameFormat, Names, frame_response
+from backend.api.filters import FRAME_RESPONSES, FrameFormat, Names, frame_response
 from backend.queries import catalog, coverage
 from backend.schemas.catalog import (
     Catalog,
@@ -80,7 +80,7 @@ def attribute_values(session: SessionDep) -> dict[str, list]:
     return catalog.attribute_values(session)
 
 
-@router.get("/coverage")
+@router.get("/coverage", responses=FRAME_RESPONSES)
 def get_coverage(
     session: SessionDep,
     model: Names = None,

@@ -5,14 +5,18 @@ name the file, row and column of bad input where known."""
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
 import pydantic
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend import exceptions as exc
+from backend.schemas.common import ErrorPublic
 
 # Most specific first: the first matching class decides the status code.
 STATUS_CODES: list[tuple[type[exc.ScaleScopeError], int]] = [
@@ -87,9 +91,73 @@ def _database_down(_request: Request, error: OperationalError) -> JSONResponse:
     )
 
 
+def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    """Errors raised by the framework itself (a body that is not JSON, an unknown path or
+    method) get the same body as every other error."""
+    kind = HTTPStatus(error.status_code).phrase.replace(" ", "")
+    return JSONResponse(
+        error_body(kind, str(error.detail)), status_code=error.status_code, headers=error.headers
+    )
+
+
+def _out_of_range(_request: Request, error: Exception) -> JSONResponse:
+    detail = f"a number is out of the range the database can store ({error})"
+    return JSONResponse(error_body("ValidationError", detail.splitlines()[0]), status_code=422)
+
+
+# Error statuses every API operation may answer with, each with an ``ErrorPublic`` body.
+DOCUMENTED_ERRORS = {
+    400: "The request body cannot be parsed",
+    401: "Not logged in, or the token is unknown, expired or revoked",
+    403: "The caller's role may not do this",
+    404: "A named or numbered thing does not exist",
+    409: "The change conflicts with the stored state",
+    422: "The request is invalid; problems name the parameter, file, row and column",
+    503: "The database cannot be reached or is not at the migration head",
+}
+
+
+def document_error_responses(schema: dict) -> dict:
+    """Add the error responses (status codes and the ``ErrorPublic`` body) to every
+    operation of an OpenAPI document, replacing FastAPI's own 422 schema, which this API
+    does not use."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    error_schema = ErrorPublic.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(error_schema.pop("$defs", {}))
+    components["ErrorPublic"] = error_schema
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    reference = {"$ref": "#/components/schemas/ErrorPublic"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in DOCUMENTED_ERRORS.items():
+                responses[str(code)] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": reference}},
+                }
+    return schema
+
+
+def _install_error_documentation(app: FastAPI) -> None:
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_error_responses(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Map domain errors, request validation and unreachable databases to responses."""
+    """Map domain errors, request validation, out-of-range numbers and unreachable databases
+    to responses, and document those responses in the app's OpenAPI schema."""
     app.add_exception_handler(exc.ScaleScopeError, _domain_error)
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(pydantic.ValidationError, _model_invalid)
     app.add_exception_handler(OperationalError, _database_down)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(DataError, _out_of_range)
+    _install_error_documentation(app)

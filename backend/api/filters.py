@@ -49,6 +49,26 @@ def measurement_filter(
 
 FilterDep = Annotated[MeasurementFilter, Depends(measurement_filter)]
 
+# The 200 response of every frame endpoint (``frame_response``): a JSON table or CSV.
+FRAME_RESPONSES: dict = {
+    200: {
+        "description": 'A table: JSON ``{"columns": [...], "rows": [{...}]}`` or CSV',
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["columns", "rows"],
+                    "properties": {
+                        "columns": {"type": "array", "items": {"type": "string"}},
+                        "rows": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
 
 # Columns that hold whole numbers; pandas reads them as floats when some are missing.
 INTEGER_COLUMNS = ("id", "checkpoint_id", "step", "n", "upload_id", "x_step", "y_step")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from backend.api.deps import SessionDep
-from backend.api.filters import FrameFormat, Names, frame_response
+from backend.api.filters import FRAME_RESPONSES, FrameFormat, Names, frame_response
 from backend.queries import frequencies
 from backend.schemas.frequencies import ConceptFrequencyPublic
 
@@ -27,7 +27,7 @@ def list_frequencies(
     )
 
 
-@router.get("/corpora/{corpus}/pair-frequencies")
+@router.get("/corpora/{corpus}/pair-frequencies", responses=FRAME_RESPONSES)
 def pair_frequencies(
     session: SessionDep,
     corpus: str,
@@ -42,7 +42,7 @@ def pair_frequencies(
     return frame_response(frame, fmt=format, filename="pair_frequencies")
 
 
-@router.get("/concept-scores")
+@router.get("/concept-scores", responses=FRAME_RESPONSES)
 def concept_scores(
     session: SessionDep,
     eval_set: str,
@@ -57,7 +57,7 @@ def concept_scores(
     return frame_response(frame, fmt=format, filename="concept_scores")
 
 
-@router.get("/frames/frequency")
+@router.get("/frames/frequency", responses=FRAME_RESPONSES)
 def frequency_frame(
     session: SessionDep,
     corpus: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from backend.api.deps import SessionDep
-from backend.api.filters import FilterDep, FrameFormat, frame_response
+from backend.api.filters import FRAME_RESPONSES, FilterDep, FrameFormat, frame_response
 from backend.queries import frames, measurements
 from backend.schemas.measurements import MeasurementPage, MetricRef
 
@@ -25,14 +25,14 @@ def list_measurements(
     return measurements.list_measurements(session, flt=flt, limit=limit, offset=offset)
 
 
-@router.get("/measurements.csv")
+@router.get("/measurements.csv", responses=FRAME_RESPONSES)
 def export_measurements(session: SessionDep, flt: FilterDep):
     """Every measurement matching the filters as CSV (one row per measurement)."""
     frame = measurements.measurements_frame(session, flt=flt)
     return frame_response(frame, fmt="csv", filename="measurements")
 
 
-@router.get("/frames/metric")
+@router.get("/frames/metric", responses=FRAME_RESPONSES)
 def metric_frame(
     session: SessionDep,
     flt: FilterDep,
@@ -45,7 +45,7 @@ def metric_frame(
     return frame_response(frame, fmt=format, filename="metric")
 
 
-@router.get("/frames/pair")
+@router.get("/frames/pair", responses=FRAME_RESPONSES)
 def metric_pair_frame(
     session: SessionDep,
     flt: FilterDep,
@@ -58,7 +58,7 @@ def metric_pair_frame(
     return frame_response(frame, fmt=format, filename="pair")
 
 
-@router.get("/frames/train-to-train")
+@router.get("/frames/train-to-train", responses=FRAME_RESPONSES)
 def train_to_train_frame(
     session: SessionDep,
     flt: FilterDep,

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+# A point in time with its offset (RFC 3339): SQLite hands back naive UTC timestamps.
+Timestamp = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
 class Health(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.schemas.common import Timestamp
 
 
 class JobCreate(BaseModel):
@@ -52,10 +53,10 @@ class JobPublic(BaseModel):
     eval_set_name: str | None = None
     spec: dict[str, Any] = Field(default_factory=dict)
     created_by: str | None = None
-    created_at: dt.datetime
-    started_at: dt.datetime | None = None
-    heartbeat_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
+    created_at: Timestamp
+    started_at: Timestamp | None = None
+    heartbeat_at: Timestamp | None = None
+    finished_at: Timestamp | None = None
 
 
 class JobSubmitted(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from backend.schemas.common import Timestamp
 
 
 class UploadPublic(BaseModel):
@@ -14,7 +15,7 @@ class UploadPublic(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    created_at: dt.datetime
+    created_at: Timestamp
     created_by: str | None = None
     source: str
     format: str
@@ -22,7 +23,7 @@ class UploadPublic(BaseModel):
     sha256: str | None = None
     status: str
     counts: dict[str, Any] = Field(default_factory=dict)
-    undone_at: dt.datetime | None = None
+    undone_at: Timestamp | None = None
 
 
 class RecordsUpload(BaseModel):

@@ -32,11 +32,12 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
         problems.add('expected a list of measurement objects (or {"measurements": [...]})')
         problems.raise_if_any()
     columns: set[str] = set()
+    parser = None
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.add(f"expected an object, found {type(item).__name__}", row=index)
             continue
-        if not set(item) <= columns:
+        if parser is None or not set(item) <= columns:
             columns |= set(item)
             check_columns(sorted(item), problems, row=index)
             parser = LongRowParser(sorted(columns), problems)
