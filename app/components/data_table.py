@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dash import dash_table
 
+# The page's font stack (frontend_assets/00_base.css); "inherit" would give the table's monospace.
+FONT = 'Inter, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
+
 
 def data_table(table_id, *, rows: list[dict], columns: list[dict], page_size: int = 25, **kwargs):
     """A sortable, filterable, paged table (markdown columns render links in the same tab)."""
@@ -18,7 +21,7 @@ def data_table(table_id, *, rows: list[dict], columns: list[dict], page_size: in
         markdown_options={"link_target": "_self"},
         style_table={"overflowX": "auto"},
         style_cell={
-            "fontFamily": "inherit",
+            "fontFamily": FONT,
             "fontSize": "0.9rem",
             "padding": "4px 8px",
             "textAlign": "left",
