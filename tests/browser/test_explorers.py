@@ -148,3 +148,19 @@ def test_robustness_probit_axes_percent_ticks_and_sortable_table(page, explorer_
     )
     before = traces(page, "/robustness")
     reload_shows_the_same_figure(page, "/robustness", before)
+
+
+def test_default_views_open_on_the_papers_plots(page, explorer_server):
+    """Without a query the scaling page shows the Chinchilla runs with their fit, and the
+    robustness page ImageNet against ImageNet-V2 with its baseline (a newcomer's first view)."""
+    visit(page, explorer_server, "/scaling", screenshot="default-scaling")
+    assert page.locator("#_pages_content", has_text="massivetext-val · loss").count() == 1
+    drawn = traces(page, "/scaling")
+    assert any("compute-optimal" in (t["name"] or "") for t in drawn)
+    assert sum(len(t["x"] or []) for t in drawn if t["type"].startswith("scatter")) >= 245
+    visit(page, explorer_server, "/robustness", screenshot="default-robustness")
+    content = page.locator("#_pages_content")
+    assert content.filter(has_text="imagenet1k · acc").count() == 1
+    assert content.filter(has_text="imagenetv2 · acc").count() == 1
+    names = [t["name"] for t in traces(page, "/robustness")]
+    assert "baseline fit (logit)" in names and "y = x" in names
