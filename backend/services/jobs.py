@@ -44,6 +44,8 @@ ZERO_SHOT = "zero_shot_classification"
 CONTRASTIVE = "contrastive_loss"
 KINDS = (ZERO_SHOT, CONTRASTIVE)
 LOG_TAIL_CHARS = 8000
+# Jobs one request may queue; a larger grid must be narrowed (by checkpoints or eval sets).
+MAX_JOBS_PER_REQUEST = 10_000
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def submit(
     queued twice. Commits, then enqueues the new jobs."""
     if not checkpoint_ids or not eval_set_ids:
         raise ValidationError("pick at least one checkpoint and one eval set")
+    _check_job_count(len(set(checkpoint_ids)) * len(set(eval_set_ids)))
     options = checked_options(options)
     checkpoints = _load(session, Checkpoint, checkpoint_ids, "checkpoint")
     eval_sets = _load(session, EvalSet, eval_set_ids, "eval set")
@@ -193,14 +196,26 @@ def submit(
     return submitted
 
 
+def _check_job_count(count: int, *, missing: bool = False) -> None:
+    """Refuse a request that would queue more than ``MAX_JOBS_PER_REQUEST`` jobs."""
+    if count > MAX_JOBS_PER_REQUEST:
+        how_many = f"more than {MAX_JOBS_PER_REQUEST}" if missing else str(count)
+        raise ValidationError(
+            f"this would queue {how_many} jobs, at most {MAX_JOBS_PER_REQUEST} go at once: "
+            "pick fewer checkpoints or eval sets"
+        )
+
+
 def missing_pairs(
     *,
     session: Session,
     checkpoint_ids: Sequence[int] | None = None,
     eval_set_ids: Sequence[int] | None = None,
+    limit: int | None = None,
 ) -> list[tuple[int, int]]:
     """The coverage grid's holes: checkpoint × benchmark pairs with no measurement and no
-    pending job (all checkpoints / all benchmark eval sets when not narrowed)."""
+    pending job (all checkpoints / all benchmark eval sets when not narrowed); the first
+    ``limit`` of them when given."""
     checkpoints = select(Checkpoint.id)
     if checkpoint_ids is not None:
         checkpoints = checkpoints.where(Checkpoint.id.in_(checkpoint_ids))
@@ -221,6 +236,7 @@ def missing_pairs(
         .select_from(c.join(e, true()))
         .where(~measured, ~pending)
         .order_by(c.c.id, e.c.id)
+        .limit(limit)
     )
     return [(int(ci), int(ei)) for ci, ei in rows]
 
@@ -234,7 +250,13 @@ def submit_missing(
     created_by: str | None = None,
 ) -> list[Submitted]:
     """Queue jobs for every hole of the coverage grid (see :func:`missing_pairs`)."""
-    pairs = missing_pairs(session=session, checkpoint_ids=checkpoint_ids, eval_set_ids=eval_set_ids)
+    pairs = missing_pairs(
+        session=session,
+        checkpoint_ids=checkpoint_ids,
+        eval_set_ids=eval_set_ids,
+        limit=MAX_JOBS_PER_REQUEST + 1,
+    )
+    _check_job_count(len(pairs), missing=True)
     submitted: list[Submitted] = []
     for checkpoint_id, eval_set_id in pairs:
         submitted += submit(

@@ -75,3 +75,22 @@ def test_inputs_the_fuzzer_found_are_refused_cleanly(seeded_app):
         }
         upload = client.get("/api/uploads").json()[0]
         assert upload["created_at"].endswith(("Z", "+00:00"))  # RFC 3339: with its offset
+
+
+def test_one_request_queues_a_bounded_number_of_jobs(seeded_app, monkeypatch):
+    """``POST /api/jobs/missing {}`` on a large grid once tried to queue every hole at once
+    (470,000 jobs on the demo data) and never answered."""
+    from fastapi.testclient import TestClient
+
+    from backend.services import jobs
+
+    with TestClient(seeded_app) as client:
+        monkeypatch.setattr(jobs, "MAX_JOBS_PER_REQUEST", 0)
+        refused = client.post("/api/jobs/missing", json={})
+        assert refused.status_code == 422 and "more than 0 jobs" in refused.json()["detail"]
+        monkeypatch.setattr(jobs, "MAX_JOBS_PER_REQUEST", 1)
+        grid = client.post("/api/jobs", json={"checkpoint_ids": [1, 2], "eval_set_ids": [1]})
+        assert grid.status_code == 422 and "queue 2 jobs" in grid.json()["detail"]
+        assert client.get("/api/jobs").json()["items"] == []
+        (one,) = client.post("/api/jobs/missing", json={}).json()  # the one hole: b-small/300
+        assert one["created"] and one["job"]["status"] == "queued"
