@@ -4,6 +4,7 @@ checkpoint, Chinchilla Approach 3 per group (drawn as its compute-optimal fronti
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
@@ -168,10 +169,26 @@ def readout(group: str, fit: ScalingLawFit, compute: float) -> tuple[Prediction,
     return Prediction(group, compute, value, low, high), row
 
 
+@functools.lru_cache(maxsize=64)
+def cached_chinchilla(
+    n_params: bytes, tokens: bytes, loss: bytes, *, full_grid: bool, bootstrap: int
+) -> ScalingLawFit:
+    """Chinchilla Approach 3 on the runs given as float64 bytes, remembered by their content:
+    the fit is deterministic (seed 0), so changing only the readout, the axis or the options
+    of the figure does not refit, and new results (other bytes) do."""
+    return fit_chinchilla(
+        np.frombuffer(n_params),
+        np.frombuffer(tokens),
+        np.frombuffer(loss),
+        grid=FULL_GRID if full_grid else COARSE_GRID,
+        bootstrap=bootstrap,
+        seed=0,
+    )
+
+
 def chinchilla_rows(points: pd.DataFrame, state: ScalingState):
     """Chinchilla Approach 3 per group: frontier lines, table rows, predictions, notes."""
     lines, rows, predictions, notes = [], [], [], []
-    start_grid = FULL_GRID if state.full_grid else COARSE_GRID
     for group, part in points.groupby("group", sort=True):
         part = part.dropna(subset=["n_params", "tokens_seen"])
         part = part[(part["n_params"] > 0) & (part["tokens_seen"] > 0)]
@@ -179,13 +196,12 @@ def chinchilla_rows(points: pd.DataFrame, state: ScalingState):
             notes.append(f"{group}: {len(part)} runs with N and D, too few to fit")
             continue
         try:
-            fit = fit_chinchilla(
-                part["n_params"].to_numpy(float),
-                part["tokens_seen"].to_numpy(float),
-                part["y"].to_numpy(float),
-                grid=start_grid,
+            fit = cached_chinchilla(
+                part["n_params"].to_numpy(float).tobytes(),
+                part["tokens_seen"].to_numpy(float).tobytes(),
+                part["y"].to_numpy(float).tobytes(),
+                full_grid=state.full_grid,
                 bootstrap=state.bootstrap,
-                seed=0,
             )
         except ValidationError as exc:
             notes.append(f"{group}: not fitted ({exc})")
