@@ -165,6 +165,8 @@ def _requests(upload_id: int) -> dict[str, tuple[dict, list[str]]]:
             [json.dumps(_undo_id(upload_id), separators=(",", ":")) + ".n_clicks"],
         ),
         "app.pages.jobs.launch": ({ids.JOBS_LAUNCH: 1}, [f"{ids.JOBS_LAUNCH}.n_clicks"]),
+        "app.pages.corpus.count": ({"corpus-count": 1}, ["corpus-count.n_clicks"]),
+        "app.pages.corpus.compare": ({"similarity-launch": 1}, ["similarity-launch.n_clicks"]),
         "app.pages.jobs.job_action": (
             {ids.JOBS_ACTION: [(_action_id("cancel"), 1)]},
             [json.dumps(_action_id("cancel"), separators=(",", ":"), sort_keys=True) + ".n_clicks"],
