@@ -6,7 +6,7 @@ import argparse
 
 from backend import db
 from backend.config import get_settings
-from backend.services.auth import check_bind_address
+from backend.services.auth import check_access_settings, check_bind_address
 
 APP_FACTORY = "app.main:create_app"
 
@@ -32,7 +32,9 @@ def run_server(*, database_url: str, host: str, port: int, workers: int, reload:
     the app factory (blocks)."""
     import uvicorn
 
-    check_bind_address(access=get_settings().access, host=host)
+    settings = get_settings()
+    check_access_settings(access=settings.access, secret_key=settings.secret_key)
+    check_bind_address(access=settings.access, host=host)
     db.check_at_head(db.get_engine(database_url))
     print(f"ScaleScope on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(

@@ -224,14 +224,14 @@ def check_bind_address(*, access: str, host: str) -> None:
 
 
 def check_access_settings(*, access: str, secret_key: str) -> None:
-    """Refuse an unknown access mode, and a private instance without its own secret key
-    (anyone could forge its login cookies)."""
+    """Refuse an unknown access mode, and a public or private instance without its own secret
+    key (anyone could forge its login cookies, as an admin too)."""
     if access not in ACCESS_MODES:
         raise ValidationError(
             f"SCALESCOPE_ACCESS is {access!r}; expected one of {', '.join(ACCESS_MODES)}"
         )
-    if access == "private" and secret_key == DEFAULT_SECRET_KEY:
+    if access != "local" and secret_key == DEFAULT_SECRET_KEY:
         raise ValidationError(
-            "a private instance needs its own SCALESCOPE_SECRET_KEY "
+            f"a {access} instance needs its own SCALESCOPE_SECRET_KEY "
             '(e.g. python -c "import secrets; print(secrets.token_urlsafe(32))")'
         )

@@ -39,3 +39,13 @@ def test_loopback_or_a_login_mode_starts(started, monkeypatch, access, host):
     get_settings.cache_clear()
     assert main(["serve", "--host", host]) == 0
     assert [call["host"] for call in started] == [host]
+
+
+@pytest.mark.parametrize("access", ["public", "private"])
+def test_a_login_mode_needs_its_own_secret_key(started, monkeypatch, capsys, access):
+    monkeypatch.setenv("SCALESCOPE_ACCESS", access)
+    monkeypatch.delenv("SCALESCOPE_SECRET_KEY")
+    get_settings.cache_clear()
+    assert main(["serve", "--host", "0.0.0.0"]) == 1
+    assert "needs its own SCALESCOPE_SECRET_KEY" in capsys.readouterr().err
+    assert started == []

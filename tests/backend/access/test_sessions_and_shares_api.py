@@ -123,3 +123,25 @@ def test_share_list_and_revoke_rights(public):
     assert own.status_code == 200
     opened = client.get(f"/s/{made['id']}", follow_redirects=False)
     assert opened.headers["location"] == f"/pinned/{made['id']}"
+
+
+def test_a_cookie_signed_with_another_key_is_anonymous(public):
+    from backend.services.auth import Principal
+
+    forged = login_sessions.issue(
+        secret_key="change-me", principal=Principal(username="admin", role="admin")
+    )
+    client = TestClient(public.client.app, cookies={login_sessions.COOKIE_NAME: forged})
+    assert client.get("/api/auth/me").json()["username"] is None
+    assert client.get("/api/users").status_code == 401
+
+
+def test_the_default_secret_key_is_refused_outside_local_mode(sqlite_url, monkeypatch):
+    from backend.exceptions import ValidationError
+
+    monkeypatch.delenv("SCALESCOPE_SECRET_KEY", raising=False)
+    get_settings.cache_clear()
+    for access in ("public", "private"):
+        with pytest.raises(ValidationError, match="needs its own SCALESCOPE_SECRET_KEY"):
+            create_app(sqlite_url, access=access, dashboard=False)
+    create_app(sqlite_url, access="local", dashboard=False)
