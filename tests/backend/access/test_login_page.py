@@ -1,0 +1,49 @@
+"""The log-in page: no open redirect, ``next`` escaped; ``POST /logout`` clears the cookie."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.login_page import safe_next
+from backend.services import login_sessions
+from tests.backend.access.conftest import PASSWORD, make_instance
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("/scaling?x=params", "/scaling?x=params"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        (None, "/"),
+    ],
+)
+def test_next_stays_on_this_site(target, expected):
+    assert safe_next(target) == expected
+
+
+@pytest.fixture
+def private(sqlite_url, secret_key):
+    made = make_instance(sqlite_url, "private")
+    with made.client:
+        yield made
+
+
+def test_login_page_escapes_next(private):
+    page = private.client.get('/login?next=/x"><script>alert(1)</script>')
+    assert page.status_code == 200
+    assert "<script>alert(1)" not in page.text
+    assert 'data-next="/x&quot;&gt;&lt;script&gt;' in page.text
+
+
+def test_logout_form_clears_the_cookie_and_closes_the_dashboard(private):
+    client = private.client
+    client.post("/api/auth/login", json={"username": "viewer", "password": PASSWORD})
+    assert client.get("/scaling", follow_redirects=False).status_code == 200
+    response = client.post("/logout", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login"
+    header = response.headers["set-cookie"].lower()
+    assert login_sessions.COOKIE_NAME in header and "max-age=0" in header
+    assert client.get("/scaling", follow_redirects=False).status_code == 303
