@@ -29,7 +29,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_until_answers(url: str, timeout: float = 60.0) -> None:
+def wait_until_answers(url: str, timeout: float = 180.0) -> None:
     """Poll ``url`` until it answers at all (any status)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
