@@ -5,51 +5,14 @@ an editor, on a public instance too."""
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
 from fastapi import APIRouter, status
-from pydantic import BaseModel, Field
 
 from backend.api.deps import SessionDep
 from backend.api.security import EditorDep
+from backend.schemas.access import ShareIn, SharePublic
 from backend.services import shares
 
 router = APIRouter(tags=["shares"])
-
-
-class ShareIn(BaseModel):
-    """A page path, its query-parameter state and optionally a pinned snapshot."""
-
-    page: str = Field(description="the page path, e.g. /scaling")
-    state: dict[str, str | list[str]] = Field(default_factory=dict)
-    snapshot: dict[str, Any] | None = None
-
-
-class SharePublic(BaseModel):
-    """A share link (``url`` is the path that opens it)."""
-
-    id: str
-    url: str
-    page: str
-    state: dict[str, Any]
-    pinned: bool
-    created_by: str | None
-    created_at: dt.datetime
-    revoked_at: dt.datetime | None
-
-
-def _public(view) -> SharePublic:
-    return SharePublic(
-        id=view.id,
-        url=f"/s/{view.id}",
-        page=view.page,
-        state=view.state or {},
-        pinned=view.snapshot is not None,
-        created_by=view.created_by,
-        created_at=view.created_at,
-        revoked_at=view.revoked_at,
-    )
 
 
 @router.post("/shares", response_model=SharePublic, status_code=status.HTTP_201_CREATED)
@@ -63,14 +26,14 @@ def create_share(body: ShareIn, session: SessionDep, principal: EditorDep) -> Sh
         created_by=principal.username,
     )
     session.commit()
-    return _public(view)
+    return SharePublic.of(view)
 
 
 @router.get("/shares", response_model=list[SharePublic])
 def list_shares(session: SessionDep, principal: EditorDep) -> list[SharePublic]:
     """An admin's list holds every link; an editor's the links they created."""
     mine = None if principal.role == "admin" else principal.username
-    return [_public(view) for view in shares.list_shares(session=session, created_by=mine)]
+    return [SharePublic.of(view) for view in shares.list_shares(session=session, created_by=mine)]
 
 
 @router.post("/shares/{share_id}/revoke", response_model=SharePublic)
@@ -83,4 +46,4 @@ def revoke_share(share_id: str, session: SessionDep, principal: EditorDep) -> Sh
         is_admin=principal.role == "admin",
     )
     session.commit()
-    return _public(view)
+    return SharePublic.of(view)

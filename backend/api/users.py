@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel
 
 from backend.api.deps import SessionDep
 from backend.api.security import AdminDep
+from backend.schemas.access import UserPublic
 from backend.services import auth
 
 router = APIRouter(tags=["users"])
-
-
-class UserPublic(BaseModel):
-    """A user account (never its password hash)."""
-
-    username: str
-    role: str
-    is_active: bool
 
 
 @router.get("/users", response_model=list[UserPublic])
