@@ -107,6 +107,7 @@ def layout(**_query) -> html.Div:
                 ],
                 className="lead",
             ),
+            views.corpora_view(),
             _count_form(choices),
             _similarity_form(choices),
         ]

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from app.components.empty_state import empty_state
 from app.session import ui_session
 from backend.corpus.engines import ENGINES
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
+from backend.queries.catalog import list_corpora
 
 VOCABULARIES = {
     "concepts": "concept list",
@@ -30,6 +32,29 @@ def choices() -> dict[str, list[dict]]:
             "engines": [{"label": "configured default", "value": ""}]
             + [{"label": name, "value": name} for name in ENGINES],
         }
+
+
+def corpora_view() -> html.Div:
+    """The corpora with counts, each linking to the frequency explorer; or an empty state."""
+    with ui_session() as session:
+        corpora = [c for c in list_corpora(session) if c.methods]
+    if not corpora:
+        return empty_state(
+            "No corpus statistics yet",
+            "Count a caption corpus with the form below (or `scalescope corpus count`).",
+            hint="",
+        )
+    items = [
+        html.Li(
+            [
+                dcc.Link(c.name, href="/frequency"),
+                " · "
+                + ", ".join(f"{method}: {n:,} concepts" for method, n in sorted(c.methods.items())),
+            ]
+        )
+        for c in corpora
+    ]
+    return html.Div([html.H2("Counted corpora"), html.Ul(items)], className="corpus-list")
 
 
 def lines(text: str | None) -> list[str]:

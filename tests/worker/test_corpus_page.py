@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -59,8 +60,10 @@ def corpus_server(tmp_path, tiny_assets, monkeypatch):
     captions += ["a plain photo of nothing"] * 30
     shard = tiny_assets.root / f"captions-{tmp_path.name}.parquet"
     pd.DataFrame({"text": captions}).to_parquet(shard)
+    embeddings = tiny_assets.root / f"img_emb-{tmp_path.name}.npy"
+    np.save(embeddings, np.random.default_rng(0).standard_normal((300, 32)).astype(np.float32))
     process, url = start_server(database_url, tmp_path / "server.log")
-    yield url, engine, shard
+    yield url, engine, shard, embeddings
     process.terminate()
     process.wait(timeout=20)
     get_settings.cache_clear()
@@ -85,9 +88,10 @@ def _pick(page, dropdown_id: str, label: str) -> None:
 
 
 def test_count_a_corpus_from_the_browser_and_explore_it(corpus_server, page):
-    url, engine, shard = corpus_server
+    url, engine, shard, _ = corpus_server
     page.goto(url + "/corpus")
     wait_rendered(page)
+    assert "No corpus statistics yet" in page.inner_text(".empty-state")
     page.fill("#corpus-name", "my-captions")
     page.fill("#corpus-sources", str(shard))
     page.click("#corpus-count")  # no concepts given: refused at once, with the reason
@@ -116,9 +120,34 @@ def test_count_a_corpus_from_the_browser_and_explore_it(corpus_server, page):
         )
     assert counts == {**MENTIONS, "white": 0, "black": 0}
 
+    page.goto(url + "/corpus")
+    wait_rendered(page)
+    assert "my-captions" in page.inner_text(".corpus-list")
     page.goto(url + "/frequency")
     wait_rendered(page)
     assert "my-captions" in page.inner_text("#frequency-corpus")
     page.wait_for_selector(".js-plotly-plot .scatterlayer .point", timeout=20_000)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "corpus-frequency.png"), full_page=True)
+
+
+def test_compare_a_benchmark_with_corpus_embeddings_from_the_browser(corpus_server, page):
+    url, engine, _, embeddings = corpus_server
+    page.goto(url + "/corpus")
+    wait_rendered(page)
+    page.fill("#similarity-corpus", "my-embeddings")
+    page.fill("#similarity-embeddings", str(embeddings))
+    _pick(page, "similarity-checkpoint", "tiny-clip @ step40")
+    _pick(page, "similarity-eval-set", "synthetic-colors")
+    page.click("#similarity-launch")
+    page.wait_for_selector("#similarity-message:has-text('Queued job')", timeout=20_000)
+    page.goto(url + "/jobs")
+    wait_rendered(page)
+    page.wait_for_selector(
+        "tr.job-succeeded:has-text('synthetic-colors vs corpus my-embeddings')", timeout=120_000
+    )
+    page.goto(url + "/similarity")
+    wait_rendered(page)
+    assert "my-embeddings" in page.inner_text("#similarity-choice")
+    page.wait_for_selector("#similarity-graph .scatterlayer .point", timeout=20_000)
+    assert "48 test images" in page.inner_text("#similarity-summary")
