@@ -90,7 +90,7 @@ def test_local_executor_runs_cancels_and_recovers_jobs(local_stack):
     victim = _launch(client, rows, rows.large_id, batch_size=2)
     running = wait_for_status(engine, victim, "running", timeout=60)
     os.kill(int(running.worker.rsplit(":", 1)[1]), signal.SIGKILL)
-    recovered = wait_for_status(engine, victim, ("succeeded", "failed"), timeout=120)
+    recovered = wait_for_status(engine, victim, ("succeeded", "failed"), timeout=300)
     assert recovered.status == "succeeded", recovered.error
     assert recovered.attempts == 2 and "sent no heartbeat" in recovered.log_tail
     assert _measurements(engine, victim) == 3
