@@ -7,7 +7,7 @@ data, gets ``--examples`` generated requests per operation of its OpenAPI spec a
 content type, a body matching the response schema. Prints the request count, the status
 codes, the time and every failure; exits 1 when there is one.
 
-    .venv/bin/python bench/fuzz_api.py [--examples 50] [--keep-going]
+    .venv/bin/python bench/fuzz_api.py [--examples 50] [--timeout 10]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from tests.backend.api.fuzzing import fuzz, load_url_schema  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=50, help="per operation and mode")
+    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--show", type=int, default=10, help="failures printed in full")
     args = parser.parse_args()
     python = sys.executable
@@ -46,7 +47,7 @@ def main() -> int:
         with running(cmd, env, f"{base}/api/health", Path(tmp) / "server.log"):
             schema = load_url_schema(base)
             start = time.perf_counter()
-            report = fuzz(schema, max_examples=args.examples, base_url=base)
+            report = fuzz(schema, max_examples=args.examples, base_url=base, timeout=args.timeout)
             seconds = time.perf_counter() - start
     print(f"{report.summary()} in {seconds:.0f} s ({report.requests / seconds:.1f} requests/s)")
     for failure in report.failures[: args.show]:

@@ -56,14 +56,17 @@ def fuzz(
     headers: dict[str, str] | None = None,
     modes: tuple[GenerationMode, ...] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
     report: FuzzReport | None = None,
+    timeout: float | None = None,
 ) -> FuzzReport:
     """Send up to ``max_examples`` generated requests per operation and mode; collect every
-    failed check (the run goes on after one). ``base_url`` targets a live server; without it,
-    requests go to the schema's ASGI app in-process."""
+    failed check (the run goes on after one). ``base_url`` targets a live server (a request
+    slower than ``timeout`` seconds counts as a failure); without it, requests go to the
+    schema's ASGI app in-process."""
     report = report or FuzzReport()
     call_kwargs: dict[str, Any] = {"headers": headers}
     if base_url is not None:
         call_kwargs["base_url"] = base_url
+        call_kwargs["timeout"] = timeout or 10.0
     for result in schema.get_all_operations():
         operation = result.ok()
         for mode in modes:
