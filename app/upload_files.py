@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from backend.config import get_settings
 from backend.db import get_engine
 from backend.exceptions import IngestError, IngestProblem, ScaleScopeError
 from backend.ingest.report import UploadReport
@@ -47,6 +48,10 @@ def _run(
     *, engine: Engine | None, contents: str, filename: str, dry_run: bool, created_by: str | None
 ) -> UploadOutcome:
     safe_name = Path(filename or "upload").name or "upload"
+    limit = get_settings().max_upload_bytes
+    if len(contents or "") * 3 // 4 > limit:  # base64 size, checked before decoding
+        message = f"the file is larger than the upload limit of {limit:,} bytes"
+        return UploadOutcome(problems=[IngestProblem(message, safe_name)])
     try:
         data = decode_contents(contents or "")
         with tempfile.TemporaryDirectory(prefix="scalescope-upload-") as folder:
