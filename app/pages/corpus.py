@@ -7,6 +7,7 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from app.access import requires_role
 from app.views import corpus as views
 
 PATH = "/corpus"
@@ -128,6 +129,7 @@ def layout(**_query) -> html.Div:
     State(ENGINE, "value"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def count(_n, corpus, sources, column, vocabulary, concepts, eval_set, concepts_file, n, engine):
     """Queue a counting job."""
     return views.launch_count(
@@ -153,6 +155,7 @@ def count(_n, corpus, sources, column, vocabulary, concepts, eval_set, concepts_
     State(SIM_K, "value"),
     prevent_initial_call=True,
 )
+@requires_role("editor")
 def compare(_n, corpus, embeddings, checkpoint_id, eval_set_id, k):
     """Queue a similarity job."""
     return views.launch_similarity(
