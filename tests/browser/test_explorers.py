@@ -4,6 +4,7 @@ same figure (the complete view state lives in the URL)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +23,9 @@ LAYOUT_JS = """
 (graphId) => {
     const domId = "{" + Object.keys(graphId).sort().map(
         k => JSON.stringify(k) + ":" + JSON.stringify(graphId[k])).join(",") + "}";
-    const gd = document.getElementById(domId).querySelector(".js-plotly-plot");
+    const holder = document.getElementById(domId);
+    const gd = holder && holder.querySelector(".js-plotly-plot");
+    if (!gd || !gd._fullLayout) { return null; }
     return {x: gd._fullLayout.xaxis.type, y: gd._fullLayout.yaxis.type,
             ticks: gd.layout.xaxis.ticktext || null};
 }
@@ -56,7 +59,10 @@ def traces(page, path: str) -> list[dict]:
 
 
 def axes(page, path: str) -> dict:
-    return page.evaluate(LAYOUT_JS, ids.graph_id(path))
+    """The axis types and x tick labels, once the graph has drawn (it may be redrawing)."""
+    graph = ids.graph_id(path)
+    page.wait_for_function(f"() => ({LAYOUT_JS})({json.dumps(graph)}) !== null")
+    return page.evaluate(LAYOUT_JS, graph)
 
 
 def wait_for_query(page, fragment: str) -> None:
