@@ -10,10 +10,12 @@ import pytest
 from playwright import sync_api
 from sqlalchemy import select
 
+from app import ids
 from backend import db
 from backend.models import Measurement
 from tests.browser.conftest import (
     SCREENSHOTS,
+    graph_data,
     start_server,
     wait_rendered,
 )
@@ -103,5 +105,13 @@ def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path):
     with db.session_scope(db.get_engine(database_url)) as session:
         metrics = set(session.scalars(select(Measurement.metric)))
     assert metrics == {"top1", "top5", "mean_per_class_recall"}
+    # The results are in the explorers: the model page plots them at the checkpoint's step.
+    page.goto(url + "/model/tiny-clip")
+    wait_rendered(page)
+    traces = graph_data(page, ids.graph_id("/model", "curves"))
+    with db.session_scope(db.get_engine(database_url)) as session:
+        values = dict(session.execute(select(Measurement.metric, Measurement.value)).all())
+    assert len(traces) == 1 and traces[0]["x"] == [40]
+    assert any(traces[0]["y"][0] == pytest.approx(v) for v in values.values())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "jobs.png"), full_page=True)
