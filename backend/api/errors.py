@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
+import psycopg
 import pydantic
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -100,9 +101,10 @@ def _http_error(_request: Request, error: StarletteHTTPException) -> JSONRespons
     )
 
 
-def _out_of_range(_request: Request, error: Exception) -> JSONResponse:
-    detail = f"a number is out of the range the database can store ({error})"
-    return JSONResponse(error_body("ValidationError", detail.splitlines()[0]), status_code=422)
+def _bad_value(_request: Request, error: Exception) -> JSONResponse:
+    """A number out of range, a NUL byte in a string: values the database refuses."""
+    detail = f"a value the database cannot take: {error}".splitlines()[0]
+    return JSONResponse(error_body("ValidationError", detail), status_code=422)
 
 
 # Error statuses every API operation may answer with, each with an ``ErrorPublic`` body.
@@ -158,6 +160,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(pydantic.ValidationError, _model_invalid)
     app.add_exception_handler(OperationalError, _database_down)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(OverflowError, _out_of_range)
-    app.add_exception_handler(DataError, _out_of_range)
+    # Raw driver errors too: pandas reads frames through the DBAPI connection.
+    for kind in (OverflowError, DataError, psycopg.DataError):
+        app.add_exception_handler(kind, _bad_value)
     _install_error_documentation(app)
