@@ -2,7 +2,10 @@
 ``extrapolation.csv``): one row per training run.
 
 Model: ``name`` (``params`` parameters, pretraining ``data``; ``group``, ``n_layers``,
-``d_model``, ``iso_flop`` as attributes), checkpoint ``final`` with ``tokens`` and ``flops``.
+``d_model``, ``iso_flop`` as attributes), checkpoint ``final`` with ``tokens``. The file's
+``flops`` column is not the training compute (it is about 1,000·N whatever the tokens: a
+per-token or per-step figure of the training code), so it is kept as the model attribute
+``sweep_flops`` and compute is left to 6·N·D.
 Metrics: ``eval/<set>/<metric>`` -> eval set ``<set>`` (validation); for ``eval/downstream/``
 and ``eval/downstream_ce_loss/`` the task is split from its metric
 (``arc_easy_test_acc`` -> eval set ``arc_easy``, metric ``acc``); ``train/CrossEntropyLoss``
@@ -32,6 +35,7 @@ TASK_METRICS = (
     "_ce_loss",
 )
 ATTRIBUTE_COLUMNS = ("group", "n_layers", "d_model", "iso_flop")
+SWEEP_FLOPS_ATTRIBUTE = "sweep_flops"
 DESCRIPTIVE = (
     "id",
     "name",
@@ -104,6 +108,11 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
                     attributes[column] = float(value) if column != "group" else value
                 except ValueError:
                     attributes[column] = value
+        sweep_flops = optional_float(
+            fields[where["flops"]], row=row, column="flops", problems=problems
+        )
+        if sweep_flops is not None:
+            attributes[SWEEP_FLOPS_ATTRIBUTE] = sweep_flops
         yield rec.ModelRecord(
             model,
             family="loss-to-loss-sweep",
@@ -116,9 +125,6 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
             model,
             tokens_seen=optional_float(
                 fields[where["tokens"]], row=row, column="tokens", problems=problems
-            ),
-            flops=optional_float(
-                fields[where["flops"]], row=row, column="flops", problems=problems
             ),
             row=row,
         )

@@ -61,6 +61,13 @@ def test_openclip_results(engine, shared_data):
     assert count(engine, "models") == len(frame) == 121
     assert value(engine, "ViT-L-14/openai", "final", "ImageNet 1k", "acc1") == 0.7554
     assert checkpoint(engine, "ViT-L-14/openai", "final")["n_params"] == pytest.approx(427.62e6)
+    # The pretrained tag names the pretraining data and the samples seen.
+    assert checkpoint(engine, "ViT-H-14/laion2b_s32b_b79k", "final")["samples_seen"] == 32e9
+    with engine.connect() as conn:
+        data = conn.execute(
+            text("SELECT pretraining_data FROM models WHERE name = 'ViT-H-14/laion2b_s32b_b79k'")
+        ).scalar_one()
+    assert data == "laion2b"
 
 
 def test_scaling_laws_openclip_results_and_curves(engine, shared_data):
@@ -153,6 +160,9 @@ def test_loss_to_loss_sweep(engine, shared_data):
     stored = checkpoint(engine, first["name"], "final")
     assert stored["tokens_seen"] == pytest.approx(first["tokens"])
     assert stored["n_params"] == first["params"]
+    # The file's flops column is not training compute (about 1,000·N): kept as an attribute.
+    assert stored["flops"] is None
+    assert first["flops"] < 6 * first["params"] * first["tokens"] / 1e5
 
 
 def test_chinchilla_tokens_from_flops(engine, shared_data):
@@ -332,3 +342,20 @@ def test_concept_frequencies_with_an_empty_key_upstream(engine, shared_data):
     report = ingest(engine, path, "concept_frequencies")
     assert report.counts["concept_frequencies"].new == len(counts) - 1
     assert "empty concept name" in report.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("tag", "data", "samples"),
+    [
+        ("laion2b_s34b_b88k", "laion2b", 34e9),
+        ("commonpool_m_clip_s128m_b4k", "commonpool_m_clip", 128e6),
+        ("laion400m_e32", "laion400m", None),
+        ("datacomp1b", "datacomp1b", None),
+        ("openai", "openai", None),
+        ("pretrained", None, None),
+    ],
+)
+def test_openclip_pretrained_tags_name_data_and_samples(tag, data, samples):
+    from backend.ingest.adapters.openclip_results import parse_pretrained_tag
+
+    assert parse_pretrained_tag(tag) == (data, samples)
