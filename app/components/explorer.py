@@ -106,3 +106,32 @@ def shown_if(visible: bool) -> dict:
 def field_group(component_id: str, fields: list, *, visible: bool = True) -> html.Div:
     """Fields that only some modes of a page use (shown or hidden together)."""
     return html.Div(fields, id=component_id, style=shown_if(visible))
+
+
+def explorer_page(
+    *,
+    path: str,
+    title: str,
+    lead: str,
+    controls,
+    view,
+    state,
+    notes_id: str,
+    notes_text: str,
+    tables: Sequence[tuple[str, str, list[dict]]],
+) -> html.Div:
+    """The body every explorer shares: title, lead, controls, the plot with its export panel,
+    the notes, each ``(heading, table id, rows)`` table, and the URL state store."""
+    from app.components.plot_panel import plot_panel
+    from app.components.url_state import url_state_store
+
+    parts = [
+        html.H2(title),
+        html.P(lead, className="lead"),
+        controls,
+        plot_panel(page=path, figure=view.figure, fits=view.table),
+        html.P(notes_text, id=notes_id, className="muted"),
+    ]
+    for heading, table_id, rows in tables:
+        parts += [html.H3(heading), parameter_table(table_id, rows)]
+    return html.Div([*parts, url_state_store(path, state)])

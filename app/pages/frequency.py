@@ -8,9 +8,7 @@ from dash import Input, Output, State, callback, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, field, flags, parameter_table
-from app.components.plot_panel import plot_panel
-from app.components.url_state import url_state_store
+from app.components.explorer import dropdown, explorer_page, field, flags
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
@@ -102,26 +100,26 @@ def layout(**query) -> html.Div:
             ]
         )
     view = build_in_session(build_frequency_view, state)
-    return html.Div(
-        [
-            html.H2("Frequency vs accuracy"),
-            html.P(
-                "Per-concept zero-shot accuracy against how often the concept occurs in the "
-                "pretraining corpus. Lines: OLS of accuracy on log10(count) per model (slope in "
-                "points per ×10 frequency, Wald band); diamonds: mean accuracy in 12 log-count "
-                "bins, as Udandarao et al. (2024) plot them. The pair views plot scores on "
-                "concept pairs ('dog + frisbee') against the geometric mean of the two "
-                "concepts' counts (Wiedemer et al. 2025) or against the pair's PMI "
-                "(Qu et al. 2025).",
-                className="lead",
-            ),
-            controls(state, choices),
-            plot_panel(page=PATH, figure=view.figure, fits=view.table),
-            html.P(notes_text(view), id=NOTES, className="muted"),
-            html.H3("Fits per model"),
-            parameter_table(TABLE, view.table),
-            url_state_store(PATH, state),
-        ]
+    return explorer_page(
+        path=PATH,
+        title="Frequency vs accuracy",
+        lead=(
+            "Per-concept zero-shot accuracy against how often the concept occurs in the "
+            "pretraining corpus. Lines: OLS of accuracy on log10(count) per model (slope in "
+            "points per ×10 frequency, Wald band); diamonds: mean accuracy in 12 log-count "
+            "bins, as Udandarao et al. (2024) plot them. The pair views plot scores on "
+            "concept pairs ('dog + frisbee') against the geometric mean of the two "
+            "concepts' counts (Wiedemer et al. 2025) or against the pair's PMI "
+            "(Qu et al. 2025)."
+        ),
+        controls=controls(state, choices),
+        view=view,
+        state=state,
+        notes_id=NOTES,
+        notes_text=notes_text(view),
+        tables=[
+            ("Fits per model", TABLE, view.table),
+        ],
     )
 
 

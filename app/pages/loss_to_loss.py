@@ -10,15 +10,13 @@ from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    explorer_page,
     field,
     field_group,
     flags,
     number_input,
-    parameter_table,
     shown_if,
 )
-from app.components.plot_panel import plot_panel
-from app.components.url_state import url_state_store
 from app.state import decode_state
 from app.views.common import (
     build_in_session,
@@ -137,24 +135,24 @@ def layout(**query) -> html.Div:
     if choices.is_empty:
         return html.Div([html.H2("Loss-to-loss"), empty_state("No measurements yet")])
     view = build_in_session(build_loss_to_loss_view, state)
-    return html.Div(
-        [
-            html.H2("Loss-to-loss"),
-            html.P(
-                "One loss against another for the same checkpoints (or for runs matched on "
-                "parameters and tokens), with a shifted power law L_y = K·(L_x − E_x)^κ + E_y "
-                "fitted per group: by OLS in log-log space (Brandfonbrener et al. 2024) or by "
-                "least squares in linear space; E_x, E_y are 0 or come from scaling-law fits "
-                "of each loss. Intervals are bootstrap percentiles (the papers give none).",
-                className="lead",
-            ),
-            controls(state, choices),
-            plot_panel(page=PATH, figure=view.figure, fits=view.table),
-            html.P(notes_text(view), id=NOTES, className="muted"),
-            html.H3("Fitted parameters"),
-            parameter_table(TABLE, view.table),
-            url_state_store(PATH, state),
-        ]
+    return explorer_page(
+        path=PATH,
+        title="Loss-to-loss",
+        lead=(
+            "One loss against another for the same checkpoints (or for runs matched on "
+            "parameters and tokens), with a shifted power law L_y = K·(L_x − E_x)^κ + E_y "
+            "fitted per group: by OLS in log-log space (Brandfonbrener et al. 2024) or by "
+            "least squares in linear space; E_x, E_y are 0 or come from scaling-law fits "
+            "of each loss. Intervals are bootstrap percentiles (the papers give none)."
+        ),
+        controls=controls(state, choices),
+        view=view,
+        state=state,
+        notes_id=NOTES,
+        notes_text=notes_text(view),
+        tables=[
+            ("Fitted parameters", TABLE, view.table),
+        ],
     )
 
 

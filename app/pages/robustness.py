@@ -9,9 +9,7 @@ from dash import Input, Output, State, callback, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, field, flags, parameter_table
-from app.components.plot_panel import plot_panel
-from app.components.url_state import url_state_store
+from app.components.explorer import dropdown, explorer_page, field, flags
 from app.state import decode_state
 from app.views.common import (
     build_in_session,
@@ -100,26 +98,25 @@ def layout(**query) -> html.Div:
     if choices.is_empty:
         return html.Div([html.H2("Robustness"), empty_state("No measurements yet")])
     view = build_in_session(build_robustness_view, state)
-    return html.Div(
-        [
-            html.H2("Effective robustness"),
-            html.P(
-                "Accuracy under distribution shift against in-distribution accuracy. The "
-                "baseline T(acc_OOD) = w·T(acc_ID) + b is fitted in the transformed space T "
-                "(logit or probit) on the baseline set; a model's effective robustness is its "
-                "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
-                "al. 2020). The band is a bootstrap over baseline models.",
-                className="lead",
-            ),
-            controls(state, choices),
-            plot_panel(page=PATH, figure=view.figure, fits=view.table),
-            html.P(notes_text(view), id=NOTES, className="muted"),
-            html.H3("Baseline fit"),
-            parameter_table(TABLE, view.table),
-            html.H3("Effective robustness per model"),
-            parameter_table(DETAILS, view.details),
-            url_state_store(PATH, state),
-        ]
+    return explorer_page(
+        path=PATH,
+        title="Effective robustness",
+        lead=(
+            "Accuracy under distribution shift against in-distribution accuracy. The "
+            "baseline T(acc_OOD) = w·T(acc_ID) + b is fitted in the transformed space T "
+            "(logit or probit) on the baseline set; a model's effective robustness is its "
+            "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
+            "al. 2020). The band is a bootstrap over baseline models."
+        ),
+        controls=controls(state, choices),
+        view=view,
+        state=state,
+        notes_id=NOTES,
+        notes_text=notes_text(view),
+        tables=[
+            ("Baseline fit", TABLE, view.table),
+            ("Effective robustness per model", DETAILS, view.details),
+        ],
     )
 
 

@@ -11,15 +11,13 @@ from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    explorer_page,
     field,
     field_group,
     flags,
     number_input,
-    parameter_table,
     shown_if,
 )
-from app.components.plot_panel import plot_panel
-from app.components.url_state import url_state_store
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
@@ -136,23 +134,23 @@ def layout(**query) -> html.Div:
     if choices.is_empty:
         return html.Div([html.H2("Scaling"), empty_state("No measurements yet")])
     view = build_in_session(build_scaling_view, state)
-    return html.Div(
-        [
-            html.H2("Scaling"),
-            html.P(
-                "Loss against compute with Chinchilla Approach 3, L(N, D) = E + A/N^α + B/D^β, "
-                "fitted per group by Huber loss on log L (Hoffmann et al. 2022); the dashed "
-                "line is the loss at the compute-optimal allocation, intervals are bootstrap "
-                "percentiles over runs.",
-                className="lead",
-            ),
-            controls(state, choices),
-            plot_panel(page=PATH, figure=view.figure, fits=view.table),
-            html.P(notes_text(view), id=NOTES, className="muted"),
-            html.H3("Fitted parameters and predictions"),
-            parameter_table(TABLE, view.table),
-            url_state_store(PATH, state),
-        ]
+    return explorer_page(
+        path=PATH,
+        title="Scaling",
+        lead=(
+            "Loss against compute with Chinchilla Approach 3, L(N, D) = E + A/N^α + B/D^β, "
+            "fitted per group by Huber loss on log L (Hoffmann et al. 2022); the dashed "
+            "line is the loss at the compute-optimal allocation, intervals are bootstrap "
+            "percentiles over runs."
+        ),
+        controls=controls(state, choices),
+        view=view,
+        state=state,
+        notes_id=NOTES,
+        notes_text=notes_text(view),
+        tables=[
+            ("Fitted parameters and predictions", TABLE, view.table),
+        ],
     )
 
 
