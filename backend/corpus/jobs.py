@@ -35,6 +35,7 @@ from backend.corpus.tasks import (
     run_similarity,
 )
 from backend.exceptions import ConflictError, ScaleScopeError, ValidationError
+from backend.extras import job_extras, require_runnable
 from backend.models import EvalJob
 from backend.services import jobs
 
@@ -57,6 +58,7 @@ def submit(
     if kind not in SPECS:
         raise ValidationError(f"unknown corpus job kind {kind!r}; one of {', '.join(KINDS)}")
     spec = parse(spec, SPECS[kind]).model_dump(mode="json")
+    require_runnable(job_extras(kind, spec), what=f"a {kind} job")
     key = _dedupe_key(kind, spec)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
