@@ -21,9 +21,9 @@ from app.components import plot_panel, share
 from app.login_page import add_login_routes
 from backend.db import session_scope
 from backend.exceptions import NotFoundError
+from backend.resources import assets_dir
 from backend.services import shares
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "frontend_assets"
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 TITLE = "ScaleScope"
 PINNED_PATH = "/pinned"
@@ -39,7 +39,7 @@ def mount_dash(server: FastAPI) -> Dash:
         server=server,
         use_pages=True,
         pages_folder=str(PAGES_DIR),
-        assets_folder=str(ASSETS_DIR),
+        assets_folder=str(assets_dir()),
         title=TITLE,
         update_title=None,
         suppress_callback_exceptions=True,
@@ -53,7 +53,23 @@ def mount_dash(server: FastAPI) -> Dash:
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
     server.add_middleware(PrivateGate, server=server)
+    server.add_middleware(RefuseWebSockets)
     return dash_app
+
+
+class RefuseWebSockets:
+    """Close every WebSocket at the door. Callbacks go over HTTP, where the access gate and
+    the writers' role checks run; Dash 4 also serves callbacks over a WebSocket once the
+    ``websockets`` package is installed (uvicorn[standard]), which this app does not use."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1008)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def _serve_pages_as_fallback(server: FastAPI, dash_app: Dash) -> None:

@@ -273,3 +273,15 @@ def test_viewing_a_job_log_needs_no_editor(public):
         "/_dash-update-component", json=body, headers=public.headers("viewer")
     )
     assert response.status_code == 200 and _notice(response) is None
+
+
+def test_websockets_are_closed_at_the_door(public):
+    """Dash 4 serves callbacks over ``/_dash-ws-callback`` once ``websockets`` is installed
+    (uvicorn[standard]); callbacks must go over HTTP, where the guards run."""
+    from starlette.websockets import WebSocketDisconnect
+
+    for path in ("/_dash-ws-callback", "/anything"):
+        with pytest.raises(WebSocketDisconnect) as closed:
+            with public.client.websocket_connect(path, headers={"Origin": "http://testserver"}):
+                pass
+        assert closed.value.code == 1008
