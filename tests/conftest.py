@@ -37,6 +37,14 @@ CHROMIUM_ARGS = [
 os.environ.setdefault("SCALESCOPE_LOCAL_EXECUTOR_WORKERS", "0")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reaches the real PostgreSQL (through ``postgres_url``, directly or
+    via another fixture) ``postgres``, so ``-m "not postgres"`` runs without a server."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real published results beside the checkout (``../shared/data``)."""
@@ -104,7 +112,7 @@ def _empty_all_tables(engine: Engine) -> None:
                 conn.execute(text(f"DELETE FROM {table}"))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request) -> str:
     """The URL of an empty, migrated database; each test runs on SQLite and on Postgres."""
     url = request.getfixturevalue(f"{request.param}_url")
