@@ -19,7 +19,10 @@ from sqlalchemy import Engine, text
 from backend import db, models  # noqa: F401  (models registers the tables)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("SCALESCOPE_SHARED_DATA", REPO.parent / "shared" / "data"))
+#: Published results shipped for ``scalescope demo`` (whole upstream files); the tests read them.
+DEMO_DATA = REPO / "backend" / "demo" / "data"
+#: Published results only the tests read, trimmed to what they need (see tests/data/README.md).
+TEST_DATA = REPO / "tests" / "data"
 PG_ADMIN_URL = os.environ.get(
     "SCALESCOPE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -46,11 +49,15 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The folder of real published results beside the checkout (``../shared/data``)."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data not found at {SHARED_DATA}; set SCALESCOPE_SHARED_DATA")
-    return SHARED_DATA
+def demo_data_dir() -> Path:
+    """``backend/demo/data``: the demo's published files, upstream names and folders kept."""
+    return DEMO_DATA
+
+
+@pytest.fixture(scope="session")
+def test_data_dir() -> Path:
+    """``tests/data``: the further published files the tests read, same folder layout."""
+    return TEST_DATA
 
 
 def _pg_reachable() -> str | None:

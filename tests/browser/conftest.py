@@ -125,13 +125,11 @@ def empty_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def data_server(tmp_path_factory, shared_data) -> Iterator[LiveServer]:
+def data_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The web process on a database loaded with real results (see ``demo_data.load``)."""
     from tests.browser import demo_data
 
-    yield from _serve(
-        tmp_path_factory, "data-server", lambda engine: demo_data.load(engine, shared_data)
-    )
+    yield from _serve(tmp_path_factory, "data-server", demo_data.load)
 
 
 @pytest.fixture

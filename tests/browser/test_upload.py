@@ -20,13 +20,9 @@ def _count(server, stmt) -> int:
         return conn.execute(stmt).scalar_one()
 
 
-def _pythia_1b_file(tmp_path, shared_data):
+def _pythia_1b_file(tmp_path):
     """A long CSV of real Pythia-1.4B evaluations (two checkpoints, three tasks)."""
-    rows = [
-        row
-        for row in demo_data.pythia_rows(shared_data, sizes=("1.4b",))
-        if row["step"] in (1000, 143000)
-    ]
+    rows = [row for row in demo_data.pythia_rows(sizes=("1.4b",)) if row["step"] in (1000, 143000)]
     path = tmp_path / "pythia_1.4b_evals.csv"
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=demo_data.COLUMNS)
@@ -35,8 +31,8 @@ def _pythia_1b_file(tmp_path, shared_data):
     return path, len(rows)
 
 
-def test_upload_previews_lands_and_undoes(page, data_server, tmp_path, shared_data):
-    path, n_rows = _pythia_1b_file(tmp_path, shared_data)
+def test_upload_previews_lands_and_undoes(page, data_server, tmp_path):
+    path, n_rows = _pythia_1b_file(tmp_path)
     uploads_before = _count(data_server, select(func.count()).select_from(Upload))
     visit(page, data_server, "/upload")
     page.set_input_files(UPLOAD_INPUT, str(path))

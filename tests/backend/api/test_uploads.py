@@ -126,10 +126,10 @@ def test_upload_over_the_size_limit_is_refused(client, monkeypatch, limit):
     assert _total(client) == 0
 
 
-def test_published_files_through_the_api(client, shared_data):
+def test_published_files_through_the_api(client, demo_data_dir, test_data_dir):
     """Real files, format guessed from content: the Chinchilla points (245 runs) and one Pythia
     lm-evaluation-harness result (its arc_easy accuracy as published)."""
-    chinchilla = shared_data / "chinchilla_epoch" / "svg_extracted_data.csv"
+    chinchilla = demo_data_dir / "chinchilla_epoch" / "svg_extracted_data.csv"
     response = client.post(
         "/api/uploads", files={"file": (chinchilla.name, chinchilla.read_bytes(), "text/csv")}
     )
@@ -138,7 +138,7 @@ def test_published_files_through_the_api(client, shared_data):
     runs = client.get("/api/metrics", params={"eval_set": "massivetext"}).json()
     assert runs[0]["n_measurements"] == 245 and runs[0]["n_models"] == 245
 
-    pythia = shared_data / "pythia_evals/pythia-160m/zero-shot/160m_step143000.json"
+    pythia = test_data_dir / "pythia_evals/pythia-160m/zero-shot/160m_step143000.json"
     response = client.post(
         "/api/uploads", files={"file": (pythia.name, pythia.read_bytes(), "application/json")}
     )
