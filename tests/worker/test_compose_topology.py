@@ -45,10 +45,14 @@ def fresh_database():
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    out = log.open("w")
-    return subprocess.Popen(
-        [SCALESCOPE, *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with log.open("w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [SCALESCOPE, *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _stop(proc: subprocess.Popen) -> None:
