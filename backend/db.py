@@ -26,6 +26,7 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
 class Base(DeclarativeBase):
     """Declarative base of every table; constraints get names from ``NAMING``."""
 
