@@ -24,7 +24,9 @@ def create_app(
     settings = get_settings()
     url = database_url or settings.database_url
     access = access or settings.access
-    check_access_settings(access=access, secret_key=settings.secret_key)
+    secret_key = check_access_settings(
+        access=access, secret_key=settings.secret_key, data_dir=settings.data_dir
+    )
     engine = db.get_engine(url)
     db.check_at_head(engine)
 
@@ -37,7 +39,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.access = access
-    app.state.secret_key = settings.secret_key
+    app.state.secret_key = secret_key
     app.state.cookie_secure = settings.cookie_secure
     install_error_handlers(app)
     app.include_router(api_router, prefix="/api")

@@ -33,7 +33,9 @@ def run_server(*, database_url: str, host: str, port: int, workers: int, reload:
     import uvicorn
 
     settings = get_settings()
-    check_access_settings(access=settings.access, secret_key=settings.secret_key)
+    check_access_settings(
+        access=settings.access, secret_key=settings.secret_key, data_dir=settings.data_dir
+    )
     check_bind_address(access=settings.access, host=host)
     db.check_at_head(db.get_engine(database_url))
     print(f"ScaleScope on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")

@@ -223,15 +223,18 @@ def check_bind_address(*, access: str, host: str) -> None:
         )
 
 
-def check_access_settings(*, access: str, secret_key: str) -> None:
-    """Refuse an unknown access mode, and a public or private instance without its own secret
-    key (anyone could forge its login cookies, as an admin too)."""
+def check_access_settings(*, access: str, secret_key: str, data_dir=None) -> str:
+    """Refuse an unknown access mode, and a public or private instance without a strong key of
+    its own (anyone could forge its login cookies, as an admin too); returns the key to sign
+    with (see ``backend.services.secret_key``)."""
+    from backend.services import secret_key as keys
+
     if access not in ACCESS_MODES:
         raise ValidationError(
             f"SCALESCOPE_ACCESS is {access!r}; expected one of {', '.join(ACCESS_MODES)}"
         )
-    if access != "local" and secret_key == DEFAULT_SECRET_KEY:
-        raise ValidationError(
-            f"a {access} instance needs its own SCALESCOPE_SECRET_KEY "
-            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(32))")'
-        )
+    if data_dir is None:
+        from backend.config import get_settings
+
+        data_dir = get_settings().data_dir
+    return keys.resolve(access=access, secret_key=secret_key, data_dir=data_dir)

@@ -8,6 +8,7 @@ import uvicorn
 from backend import db
 from backend.cli import main
 from backend.config import get_settings
+from tests.backend.access.conftest import TEST_SECRET_KEY
 
 
 @pytest.fixture
@@ -18,7 +19,7 @@ def started(monkeypatch, tmp_path) -> list[dict]:
     calls: list[dict] = []
     monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
     monkeypatch.setenv("SCALESCOPE_DATABASE_URL", url)
-    monkeypatch.setenv("SCALESCOPE_SECRET_KEY", "a-test-secret-key-of-some-length")
+    monkeypatch.setenv("SCALESCOPE_SECRET_KEY", TEST_SECRET_KEY)
     get_settings.cache_clear()
     yield calls
     get_settings.cache_clear()
