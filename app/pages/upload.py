@@ -8,7 +8,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
-from app.access import can, requires_role
+from app.access import can, requires_role, ui_username
 from app.session import ui_engine, ui_session
 from app.tables import problem_rows, report_rows, upload_rows
 from app.upload_files import UploadOutcome, import_upload, preview_upload, undo
@@ -192,7 +192,9 @@ def confirm_import(n_clicks, contents, filename):
     """Import the previewed file; the uploads list shows it."""
     if not n_clicks or not contents:
         raise PreventUpdate
-    outcome = import_upload(engine=ui_engine(), contents=contents, filename=filename)
+    outcome = import_upload(
+        engine=ui_engine(), contents=contents, filename=filename, created_by=ui_username()
+    )
     if outcome.ok:
         message = f"Imported {filename} as upload {outcome.report.upload_id}."
     else:
