@@ -11,6 +11,7 @@ import html
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from backend.db import session_scope
 from backend.services import login_sessions
 
 LOGIN_PATH = "/login"
@@ -80,6 +81,12 @@ def add_login_routes(server: FastAPI) -> None:
 
     @server.post(LOGOUT_PATH, include_in_schema=False)
     def logout(request: Request) -> RedirectResponse:
+        with session_scope(request.app.state.engine) as session:
+            login_sessions.end(
+                session=session,
+                secret_key=request.app.state.secret_key,
+                cookie=request.cookies.get(login_sessions.COOKIE_NAME),
+            )
         response = RedirectResponse(LOGIN_PATH, status_code=303)
         response.delete_cookie(
             login_sessions.COOKIE_NAME,

@@ -26,6 +26,7 @@ STATUS_CODES: list[tuple[type[exc.ScaleScopeError], int]] = [
     (exc.ValidationError, 422),
     (exc.AuthenticationError, 401),
     (exc.PermissionDeniedError, 403),
+    (exc.TooManyRequestsError, 429),
     (exc.DatabaseNotReadyError, 503),
     (exc.ServiceUnavailableError, 503),
 ]
@@ -47,6 +48,8 @@ def error_body(kind: str, detail: str, problems: list[dict] | None = None) -> di
 def _domain_error(_request: Request, error: exc.ScaleScopeError) -> JSONResponse:
     problems = [p.to_dict() for p in getattr(error, "problems", [])]
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, exc.AuthenticationError) else None
+    if isinstance(error, exc.TooManyRequestsError):
+        headers = {"Retry-After": str(error.retry_after_s)}
     return JSONResponse(
         error_body(type(error).__name__, str(error), problems),
         status_code=status_code_for(error),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.exceptions import (
@@ -29,7 +29,7 @@ from backend.exceptions import (
     PermissionDeniedError,
     ValidationError,
 )
-from backend.models import ApiToken, User
+from backend.models import ApiToken, LoginSession, User
 
 ROLES = ("viewer", "editor", "admin")
 TOKEN_PREFIX = "ss_"
@@ -124,25 +124,40 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+def end_sessions(*, session: Session, user: User) -> int:
+    """End every live login session of ``user`` (they log in again); returns how many."""
+    result = session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    return result.rowcount or 0
+
+
 def set_role(*, session: Session, username: str, role: str) -> User:
-    """Change a user's role."""
+    """Change a user's role; their sessions end."""
     _check_role(role)
     user = get_user(session=session, username=username)
+    if user.role != role:
+        end_sessions(session=session, user=user)
     user.role = role
     return user
 
 
 def set_password(*, session: Session, username: str, password: str) -> User:
-    """Replace a user's password."""
+    """Replace a user's password; their sessions end."""
     user = get_user(session=session, username=username)
     user.password_hash = hash_password(password)
+    end_sessions(session=session, user=user)
     return user
 
 
 def deactivate_user(*, session: Session, username: str) -> User:
-    """Stop a user from logging in or using tokens (rows stay for provenance)."""
+    """Stop a user from logging in or using tokens (rows stay for provenance); their
+    sessions end."""
     user = get_user(session=session, username=username)
     user.is_active = False
+    end_sessions(session=session, user=user)
     return user
 
 
