@@ -44,6 +44,12 @@ def decode_contents(contents: str) -> bytes:
         raise IngestError("the browser sent a file that is not valid base64") from exc
 
 
+def page_upload_limit() -> int:
+    """The largest file the upload page takes: its base64 text travels in a callback body
+    (``settings.max_callback_bytes``), a third larger than the file, plus some JSON."""
+    return max(0, (get_settings().max_callback_bytes - 64 * 1024) * 3 // 4)
+
+
 def _run(
     *, engine: Engine | None, contents: str, filename: str, dry_run: bool, created_by: str | None
 ) -> UploadOutcome:

@@ -11,7 +11,13 @@ from app import ids
 from app.access import can, requires_role, ui_username
 from app.session import ui_engine, ui_session
 from app.tables import problem_rows, report_rows, upload_rows
-from app.upload_files import UploadOutcome, import_upload, preview_upload, undo
+from app.upload_files import (
+    UploadOutcome,
+    import_upload,
+    page_upload_limit,
+    preview_upload,
+    undo,
+)
 from backend.ingest.formats import adapters
 from backend.queries.uploads import list_uploads
 
@@ -140,6 +146,17 @@ def layout(**_query) -> html.Div:
                 children=html.Div(["Drag and drop a file here, or ", html.A("choose one")]),
                 multiple=False,
                 className="dropzone",
+                max_size=page_upload_limit(),
+            ),
+            html.P(
+                [
+                    f"Files up to {page_upload_limit() / 2**20:.1f} MB here; larger ones with ",
+                    html.Code("POST /api/uploads"),
+                    " or ",
+                    html.Code("scalescope import"),
+                    ".",
+                ],
+                className="muted",
             ),
             dcc.Loading(html.Div(id=ids.UPLOAD_PREVIEW)),
             html.Div(
