@@ -191,7 +191,7 @@ class PrivateGate:
                 await self._pass(scope, receive, send)
                 return
             if path == UPDATE_PATH and method == "POST":
-                body, receive = await _buffer(receive)
+                body, receive = await buffer_body(receive)
                 if grant_allows_callback(self.server.state.dash_app, grant, _json(body)):
                     await self._pass(scope, receive, send)
                     return
@@ -227,7 +227,7 @@ class PrivateGate:
         return not principal.is_anonymous
 
 
-async def _buffer(receive):
+async def buffer_body(receive):
     """Read the whole request body; return it and a ``receive`` that replays it."""
     chunks, more = [], True
     while more:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from backend.api.files import upload_name
 from backend.config import get_settings
 from backend.db import get_engine
 from backend.exceptions import IngestError, IngestProblem, ScaleScopeError
@@ -53,7 +54,10 @@ def page_upload_limit() -> int:
 def _run(
     *, engine: Engine | None, contents: str, filename: str, dry_run: bool, created_by: str | None
 ) -> UploadOutcome:
-    safe_name = Path(filename or "upload").name or "upload"
+    try:
+        safe_name = upload_name(filename)
+    except IngestError as exc:
+        return UploadOutcome(problems=exc.problems)
     limit = get_settings().max_upload_bytes
     if len(contents or "") * 3 // 4 > limit:  # base64 size, checked before decoding
         message = f"the file is larger than the upload limit of {limit:,} bytes"
