@@ -252,6 +252,6 @@ async def buffer_body(receive):
 def _json(body: bytes) -> dict:
     try:
         data = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

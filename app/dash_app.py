@@ -55,8 +55,8 @@ def mount_dash(server: FastAPI) -> Dash:
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
+    server.add_middleware(CallbackGuard, server=server)  # inside the gate: 401 comes first
     server.add_middleware(PrivateGate, server=server)
-    server.add_middleware(CallbackGuard, server=server)
     install_static_errors(server)
     # Outermost: oversized bodies are refused before the gate or Dash reads them.
     server.add_middleware(BodyLimit, limit=get_settings().max_callback_bytes)
