@@ -212,7 +212,9 @@ def confirm_import(n_clicks, contents, filename):
     outcome = import_upload(
         engine=ui_engine(), contents=contents, filename=filename, created_by=ui_username()
     )
-    if outcome.ok:
+    if outcome.ok and outcome.report.unchanged:
+        message = f"{filename} changes nothing (already imported); no upload was recorded."
+    elif outcome.ok:
         message = f"Imported {filename} as upload {outcome.report.upload_id}."
     else:
         message = f"{filename} was refused: {outcome.problems[0]}"

@@ -36,7 +36,8 @@ def _options(text: str | None) -> dict | None:
 
 
 def _status(report: UploadReport, response: Response) -> UploadReport:
-    response.status_code = status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED
+    created = not (report.dry_run or report.unchanged)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return report
 
 
