@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from backend import db
 from backend.api import api_router
 from backend.api.errors import install_error_handlers
+from backend.api.files import clean_stale_spools
 from backend.config import get_settings
 from backend.services.auth import check_access_settings
 
@@ -29,6 +30,7 @@ def create_app(
     )
     engine = db.get_engine(url)
     db.check_at_head(engine)
+    clean_stale_spools()  # uploads a killed process left in the temp folder
 
     app = FastAPI(
         title="ScaleScope",

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from backend.api.files import upload_name
+from backend.api.files import spool_folder, upload_name
 from backend.config import get_settings
 from backend.db import get_engine
 from backend.exceptions import IngestError, IngestProblem, ScaleScopeError
@@ -64,7 +63,7 @@ def _run(
         return UploadOutcome(problems=[IngestProblem(message, safe_name)])
     try:
         data = decode_contents(contents or "")
-        with tempfile.TemporaryDirectory(prefix="scalescope-upload-") as folder:
+        with spool_folder() as folder:
             path = Path(folder) / safe_name
             path.write_bytes(data)
             report = uploads.ingest_file(

@@ -1,8 +1,14 @@
-"""Uploaded bodies to temporary files, refused early when larger than the configured limit."""
+"""Uploaded bodies to temporary files, refused early when larger than the configured limit.
+
+Each spool folder's name carries the id of the process that made it
+(``scalescope-upload-<pid>-…``), so :func:`clean_stale_spools` (run when the web app starts)
+removes those a killed process left behind without touching a live process's uploads."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -35,11 +41,41 @@ def upload_name(raw: str | None) -> str:
     return name
 
 
+SPOOL_PREFIXES = ("scalescope-upload-", "scalescope-records-")
+_SPOOL_NAME = re.compile(r"^scalescope-(?:upload|records)-(\d+)-")
+
+
+def spool_folder(kind: str = "upload") -> tempfile.TemporaryDirectory:
+    """A temporary folder for one upload, named after this process (deleted on exit)."""
+    return tempfile.TemporaryDirectory(prefix=f"scalescope-{kind}-{os.getpid()}-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_spools(folder: str | Path | None = None) -> list[Path]:
+    """Remove spool folders whose process is gone (e.g. killed mid-upload); returns them."""
+    removed = []
+    for entry in Path(folder or tempfile.gettempdir()).glob("scalescope-*-*"):
+        match = _SPOOL_NAME.match(entry.name)
+        if entry.is_dir() and match and not _alive(int(match.group(1))):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry)
+    return removed
+
+
 @contextmanager
 def spooled_upload(upload: UploadFile, *, limit: int) -> Iterator[Path]:
     """The uploaded file copied in chunks to a temporary file (deleted afterwards)."""
     name = upload_name(upload.filename)
-    with tempfile.TemporaryDirectory(prefix="scalescope-upload-") as folder:
+    with spool_folder() as folder:
         path = Path(folder) / name
         written = 0
         with open(path, "wb") as out:
@@ -57,7 +93,7 @@ def spooled_upload(upload: UploadFile, *, limit: int) -> Iterator[Path]:
 def records_file(rows: list[dict[str, Any]], *, name: str) -> Iterator[Path]:
     """JSON records written to a temporary ``.json`` file for the long JSON reader."""
     path_name = upload_name(name)
-    folder = tempfile.mkdtemp(prefix="scalescope-records-")
+    folder = tempfile.mkdtemp(prefix=f"scalescope-records-{os.getpid()}-")
     try:
         path = Path(folder) / path_name
         path.write_text(json.dumps(rows), encoding="utf-8")
