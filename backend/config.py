@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     login_window_s: int = 900
     # Largest Dash callback request body (bytes); larger ones are refused with 413 unread.
     max_callback_bytes: int = 4 * 1024 * 1024
+    # Addresses of the TLS proxies whose X-Forwarded-For/-Proto headers are trusted (uvicorn's
+    # forwarded_allow_ips: comma-separated IPs or networks, "*" for any); with them, client
+    # addresses (login throttling) and https (cookie_secure=auto) are the real ones.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Login cookie's Secure flag: "auto" (when the request came over https), "always", "never".
     cookie_secure: str = "auto"
 

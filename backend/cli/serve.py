@@ -47,6 +47,8 @@ def run_server(*, database_url: str, host: str, port: int, workers: int, reload:
         workers=None if reload else workers,
         reload=reload,
         log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 
