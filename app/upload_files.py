@@ -1,8 +1,13 @@
-"""The upload page's bridge to the ingest service: a file dropped on ``dcc.Upload`` arrives as
-a base64 data URL; write it to a temporary file and preview (dry run) or import it.
+"""The upload page's bridge to the ingest service.
 
-Both return an :class:`UploadOutcome`: the service's report, or the problems that refused the
-file (each with its row and column), never an exception for a bad file.
+The page streams the dropped file to ``POST /api/uploads`` from the browser
+(``frontend_assets/upload.js``: a dry run for the preview, then the import), so uploads keep
+the API's own size limit and policy and no file travels through a Dash callback;
+:func:`reply_outcome` turns the API's answer into an :class:`UploadOutcome` for the page.
+:func:`preview_upload` / :func:`import_upload` do the same for a base64 data URL (small files
+from code and tests). Every function returns an :class:`UploadOutcome`: the service's report,
+or the problems that refused the file (each with its row and column), never an exception for a
+bad file.
 """
 
 from __future__ import annotations
@@ -35,6 +40,31 @@ class UploadOutcome:
         return self.report is not None and not self.problems
 
 
+def reply_outcome(reply: dict) -> UploadOutcome:
+    """The outcome of the API's answer to a streamed upload (``{"filename", "status",
+    "body"}`` as ``upload.js`` stores it): a report for 200/201, else the body's problems or
+    its detail."""
+    body = reply.get("body") if isinstance(reply.get("body"), dict) else {}
+    filename = str(reply.get("filename") or "upload")
+    if reply.get("status") in (200, 201):
+        try:
+            return UploadOutcome(report=UploadReport.model_validate(body))
+        except ValueError:
+            return UploadOutcome(problems=[IngestProblem("the server's answer is unreadable")])
+    problems = [
+        IngestProblem(
+            message=str(p.get("message", "")),
+            file=p.get("file"),
+            row=p.get("row"),
+            column=p.get("column"),
+        )
+        for p in body.get("problems") or []
+        if isinstance(p, dict)
+    ]
+    detail = str(body.get("detail") or f"the server answered {reply.get('status')}")
+    return UploadOutcome(problems=problems or [IngestProblem(detail, filename)])
+
+
 def decode_contents(contents: str) -> bytes:
     """The bytes of a ``data:<type>;base64,<payload>`` URL (as ``dcc.Upload`` delivers)."""
     _, _, payload = contents.partition(",")
@@ -42,12 +72,6 @@ def decode_contents(contents: str) -> bytes:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise IngestError("the browser sent a file that is not valid base64") from exc
-
-
-def page_upload_limit() -> int:
-    """The largest file the upload page takes: its base64 text travels in a callback body
-    (``settings.max_callback_bytes``), a third larger than the file, plus some JSON."""
-    return max(0, (get_settings().max_callback_bytes - 64 * 1024) * 3 // 4)
 
 
 def _run(
