@@ -6,8 +6,11 @@ callback or layout request answers 401.
 
 A share link is the exception: opening ``/s/<id>`` gives a signed, HttpOnly grant cookie for
 that one link. With it (and no login) the holder gets the shared page (or ``/pinned/<id>``),
-the dashboard shell, and the callbacks of that one page (and of its plot panels); every other
-page, callback or API read stays refused. Revoking the link ends the grant at once.
+the dashboard shell, and the read callbacks of that one page (and of its plot panels); every
+other page, callback or API read stays refused. A callback is identified by the one Dash
+registered for the request's output, and the request's inputs and state must be that
+callback's, position by position (Dash passes values by position, not by label). Revoking the
+link ends the grant at once.
 """
 
 from __future__ import annotations
@@ -79,13 +82,6 @@ def page_module(dash_app, path: str) -> str | None:
         if template and path.startswith(template.split("<", 1)[0]) and "<" in template:
             return page["module"]
     return None
-
-
-def callback_module(dash_app, output: str) -> str | None:
-    """The module that defined the server callback answering ``output``."""
-    entry = dash_app.callback_map.get(output)
-    func = entry and entry.get("callback")
-    return inspect.unwrap(func).__module__ if func else None
 
 
 def _writes(func) -> bool:
