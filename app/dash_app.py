@@ -17,8 +17,11 @@ from starlette.websockets import WebSocketClose
 
 from app import layout
 from app.access_gate import GRANT_COOKIE, PrivateGate, issue_grant
+from app.body_limit import BodyLimit
+from app.callback_guard import CallbackGuard, install_static_errors
 from app.components import plot_panel, share
 from app.login_page import add_login_routes
+from backend.config import get_settings
 from backend.db import session_scope
 from backend.exceptions import NotFoundError
 from backend.resources import assets_dir
@@ -52,8 +55,12 @@ def mount_dash(server: FastAPI) -> Dash:
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
+    server.add_middleware(CallbackGuard, server=server)  # inside the gate: 401 comes first
     server.add_middleware(PrivateGate, server=server)
     server.add_middleware(RefuseWebSockets)
+    install_static_errors(server)
+    # Outermost: oversized bodies are refused before the gate or Dash reads them.
+    server.add_middleware(BodyLimit, limit=get_settings().max_callback_bytes)
     return dash_app
 
 

@@ -8,7 +8,9 @@ unreachable Postgres fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +40,10 @@ CHROMIUM_ARGS = [
 ]
 # Web apps built by tests run no embedded job executor unless a test asks for one.
 os.environ.setdefault("SCALESCOPE_LOCAL_EXECUTOR_WORKERS", "0")
+# Jobs read files only under allowed roots: tests write theirs under the temp directory.
+os.environ.setdefault(
+    "SCALESCOPE_WORKER_ROOTS", json.dumps([tempfile.gettempdir(), str(REPO / "tests")])
+)
 
 
 def pytest_collection_modifyitems(config, items):

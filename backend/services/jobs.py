@@ -136,6 +136,9 @@ def _submit_one(
     options: dict,
     created_by: str | None,
 ) -> Submitted:
+    from backend.worker.targets import check_paths
+
+    check_paths(checkpoint=checkpoint, eval_set=eval_set)  # 422 now; the worker checks again
     kind = evaluation_kind(eval_set)
     spec = {"checkpoint_id": checkpoint.id, "eval_set_id": eval_set.id, "options": options}
     key = dedupe_key(

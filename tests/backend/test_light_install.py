@@ -54,11 +54,12 @@ for page in dash.page_registry.values():
 for path in ["/api/health", "/api/catalog", "/api/models", "/api/coverage", "/api/jobs",
              "/api/corpora", "/api/measurements?limit=5"]:
     out["api"][path] = client.get(path).status_code
+data = sys.argv[2]  # under the data directory's datasets/, where jobs may read
 count_job = {"kind": "corpus_concept_counts",
-             "spec": {"corpus": "c", "sources": ["/nowhere/*.parquet"], "concepts": ["dog"]}}
+             "spec": {"corpus": "c", "sources": [f"{data}/*.parquet"], "concepts": ["dog"]}}
 similarity_job = {"kind": "corpus_train_test_similarity",
-                  "spec": {"corpus": "c", "eval_set": "e", "corpus_embeddings": ["/x/*.npy"],
-                           "test_embeddings": "/x/t.npy"}}
+                  "spec": {"corpus": "c", "eval_set": "e", "corpus_embeddings": [f"{data}/*.npy"],
+                           "test_embeddings": f"{data}/t.npy"}}
 for name, path, body in [
     ("count", "/api/corpus/jobs", count_job),
     ("similarity", "/api/corpus/jobs", similarity_job),
@@ -81,7 +82,7 @@ def _run_light(tmp_path: Path, **env: str) -> dict:
     }
     url = f"sqlite:///{tmp_path / 'light.db'}"
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, url],
+        [sys.executable, "-c", CHILD, url, str(tmp_path / "data" / "datasets")],
         cwd=REPO,
         env=environ,
         capture_output=True,

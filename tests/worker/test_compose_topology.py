@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -75,7 +76,7 @@ def test_compose_topology_from_plain_processes(fresh_database, tiny_assets, tmp_
         job_queue=queue,
         worker_roots=json.dumps([str(tiny_assets.root)]),
         access="private",
-        secret_key=uuid.uuid4().hex,
+        secret_key=secrets.token_urlsafe(32),
         data_dir=str(tmp_path / "data"),
     )
     migrate = subprocess.run(

@@ -32,13 +32,13 @@ def test_upload_file_then_reupload_changes_nothing(client):
     frame = client.get("/api/frames/pair", params={"x": "pile:loss", "y": "arc:acc"}).json()
     assert [(r["step"], r["x"], r["y"]) for r in frame["rows"]] == [(20, 3.0, 0.415)]
 
-    again = _post(client, LONG_CSV).json()
+    response = _post(client, LONG_CSV)
+    again = response.json()
     assert again["counts"]["measurements"] == {"new": 0, "updated": 0, "unchanged": 3}
     assert _total(client) == 3
-    assert [u["id"] for u in client.get("/api/uploads").json()] == [
-        again["upload_id"],
-        report["upload_id"],
-    ]
+    # The same file again changes nothing, and records no second upload (issue 13).
+    assert response.status_code == 200 and again["unchanged"] and again["upload_id"] is None
+    assert [u["id"] for u in client.get("/api/uploads").json()] == [report["upload_id"]]
 
 
 def test_dry_run_previews_and_writes_nothing(client):
