@@ -4,7 +4,8 @@ its own key in the data directory (mode 0600)."""
 
 from __future__ import annotations
 
-import secrets
+import base64
+import random
 import stat
 import uuid
 
@@ -29,13 +30,20 @@ def _shipped_keys() -> set[str]:
     return found
 
 
+# Random-looking keys from a seeded generator: the same at every collection (xdist's workers
+# must collect identical parameters), as random as a key made by secrets.
+_RANDOM = random.Random(20261206)
 WEAK = [
     *sorted(_shipped_keys()),
     "",
     "a-test-secret-key-of-some-length",
-    uuid.uuid4().hex,
-    secrets.token_urlsafe(16),
+    uuid.UUID(int=_RANDOM.getrandbits(128)).hex,  # 128 bits
+    base64.urlsafe_b64encode(_RANDOM.randbytes(16)).decode().rstrip("="),  # 128 bits
     "x" * 80,
+]
+STRONG = [
+    base64.urlsafe_b64encode(_RANDOM.randbytes(32)).decode().rstrip("="),  # token_urlsafe(32)
+    _RANDOM.randbytes(32).hex(),  # token_hex(32)
 ]
 
 
@@ -61,7 +69,7 @@ def test_weak_and_placeholder_keys_are_refused(sqlite_url, with_key, access, key
         create_app(sqlite_url, access=access, dashboard=False)
 
 
-@pytest.mark.parametrize("key", [secrets.token_urlsafe(32), secrets.token_hex(32)])
+@pytest.mark.parametrize("key", STRONG)
 def test_random_keys_of_32_bytes_are_accepted(sqlite_url, with_key, key):
     with_key(key)
     assert weakness(key) is None
