@@ -81,6 +81,7 @@ def test_children_end_when_the_server_is_killed(sqlite_url):
         assert _wait_gone(pids)
     finally:
         parent.kill()
+        parent.communicate()  # reads and closes the output pipe
 
 
 def _dead_pid() -> int:
