@@ -143,7 +143,7 @@ class PageFits:
             "procedure": None if self.procedure is None else self.procedure.to_dict(),
             "groups": [group.to_dict() for group in self.groups],
             "points_used": records(self.used.drop(columns=["excluded", "reason"], errors="ignore")),
-            "points_excluded": records(self.excluded.drop(columns=["excluded"])),
+            "points_excluded": records(self.excluded.drop(columns=["excluded"], errors="ignore")),
             "data_hash": self.data_hash,
             "notes": list(self.notes),
             "message": self.message,
