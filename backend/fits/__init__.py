@@ -19,12 +19,13 @@ from backend.fits.urlstate import PageState, QueryParams, decode_state
 
 
 def _pages() -> dict[str, tuple[type[PageState], Callable[[Session, Any], PageFits]]]:
-    from backend.fits import loss_to_loss, robustness, scaling
+    from backend.fits import frequency, loss_to_loss, robustness, scaling
 
     return {
         "scaling": (scaling.ScalingState, scaling.scaling_fits),
         "loss-to-loss": (loss_to_loss.LossToLossState, loss_to_loss.loss_to_loss_fits),
         "robustness": (robustness.RobustnessState, robustness.robustness_fits),
+        "frequency": (frequency.FrequencyState, frequency.frequency_fits),
     }
 
 

@@ -50,7 +50,9 @@ def test_chosen_models_and_missing_counts(session, synthetic):
     state = FrequencyState(eval_set="objects", corpus="webtext", method="captions")
     view = build_frequency_view(session, state.model_copy(update={"models": ["other"]}))
     assert set(view.points["model"]) == {"other"} and view.notes  # one concept: not fitted
-    assert build_frequency_view(session, state.model_copy(update={"method": "tags"})).is_empty
+    # an uncounted method falls back to a counted one, as a URL's would
+    other = build_frequency_view(session, state.model_copy(update={"method": "tags"}))
+    assert other.fits.state.method == "captions"
 
 
 def test_published_counts_and_accuracies_give_the_direct_fit(session, engine, shared_data):
