@@ -125,13 +125,14 @@ def explorer_page(
     from app.components.plot_panel import plot_panel
     from app.components.procedure import procedure_box
     from app.components.url_state import url_state_store
+    from app.views.common import fit_export_records
 
     parts = [
         html.H2(title),
         html.P(lead, className="lead"),
         controls,
         procedure_box(path, view.fits),
-        plot_panel(page=path, figure=view.figure, fits=view.table),
+        plot_panel(page=path, figure=view.figure, fits=fit_export_records(view)),
         html.P(notes_text, id=notes_id, className="muted"),
     ]
     for heading, table_id, rows in tables:

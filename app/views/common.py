@@ -147,6 +147,14 @@ def columns_of(rows: list[dict]) -> list[dict]:
     return [{"name": c, "id": c} for c in dict.fromkeys(key for row in rows for key in row)]
 
 
+def fit_export_records(view: ExplorerView) -> list[dict]:
+    """What the fits export holds: numeric records (value, stderr, low, high columns, units
+    in the names) when the view has fits, else the table rows."""
+    from backend.fits.export import fit_records
+
+    return fit_records(view.fits) if view.fits is not None else view.table
+
+
 def explorer_outputs(view: ExplorerView, state: PageState, *, details: bool = False) -> tuple:
     """What an explorer callback returns: figure, fit records, table rows and columns, notes,
     the encoded state for the URL (the resolved one, defaults filled in, when the view has
@@ -155,7 +163,7 @@ def explorer_outputs(view: ExplorerView, state: PageState, *, details: bool = Fa
 
     outputs = (
         view.figure,
-        view.table,
+        fit_export_records(view),
         view.table,
         columns_of(view.table),
         notes_text(view),

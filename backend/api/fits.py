@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from backend.api.deps import SessionDep
 from backend.fits import page_fits
+from backend.fits.export import fits_csv_text
+from backend.fits.urlstate import parse_query
 
 router = APIRouter(tags=["fits"])
+
+
+@router.get("/fits/{page}.csv", response_class=Response)
+def get_fits_csv(session: SessionDep, page: str, request: Request) -> Response:
+    """The same fits as numeric CSV: one row per group, each parameter's value, stderr, low
+    and high in separate columns, units in the header."""
+    fits = page_fits(session, page, parse_query(request.url.query))
+    return Response(fits_csv_text(fits), media_type="text/csv")
 
 
 @router.get("/fits/{page}")
@@ -16,8 +26,4 @@ def get_fits(session: SessionDep, page: str, request: Request) -> dict:
     whether the view follows it, per group the law and its fit (params with value, stderr,
     low, high, interval), the points used and excluded (with why), and a hash of the data.
     ``page``: loss-to-loss, scaling, frequency or robustness."""
-    query: dict[str, str | list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        query.setdefault(key, []).append(value)  # type: ignore[union-attr]
-    flat = {key: values[0] if len(values) == 1 else values for key, values in query.items()}
-    return page_fits(session, page, flat).to_dict()
+    return page_fits(session, page, parse_query(request.url.query)).to_dict()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -131,3 +133,65 @@ def test_train_to_train_default_extrapolates_the_3b_run(demo_client):
 
 def test_unknown_page_is_404(demo_client):
     assert demo_client.get("/api/fits/nothing").status_code == 404
+
+
+def test_robustness_default_is_taoris_standard_models_baseline(demo_client):
+    """Taori et al. 2020 / Miller et al. 2021 ("Accuracy on the line"): on the imagenet-testbed
+    the standard ImageNet-1k models put ImageNetV2 accuracy on a line in logit space
+    (R² > 0.99, slope below 1: 0.85-1.0 as tests/analysis/test_robustness.py checks); zero-shot
+    CLIP sits above that line, and on ImageNet-R far above it (Radford et al. 2021: tens of
+    points of effective robustness)."""
+    body = demo_client.get("/api/fits/robustness").json()
+    state = body["state"]
+    assert (state["id"], state["ood"]) == ("val:top1", "imagenetv2-matched-frequency:top1")
+    assert state["baseline"] == ["ImageNet-1k"] and body["procedure"]["status"] == "as published"
+    (line,) = body["groups"]
+    assert line["goodness"]["r_squared"] > 0.99
+    assert 0.85 < line["params"]["slope"]["value"] < 1.0
+    assert line["params"]["slope"]["interval"] == "bootstrap"
+    used = body["points_used"]
+    standard = [p for p in used if p["group"] == "ImageNet-1k"]
+    assert line["baseline_models"] == len(standard) > 250
+    assert all(p["in_baseline"] == (p["group"] == "ImageNet-1k") for p in used)
+    clip = [p for p in used if "clip_zeroshot" in p["model"]]
+    assert len(clip) == 2 and all(p["effective_robustness"] > 2 for p in clip)
+    rendition = demo_client.get("/api/fits/robustness?ood=imagenet-r:top1").json()
+    clip = [p for p in rendition["points_used"] if "clip_zeroshot" in p["model"]]
+    assert len(clip) == 2 and all(p["effective_robustness"] > 25 for p in clip)
+    assert all(p["effective_robustness_low"] > 20 for p in clip)
+
+
+def test_frequency_default_is_udandaraos_procedure(demo_client):
+    """Udandarao et al. 2024: integrated counts at RAM++ threshold 0.7, each model against its
+    own pretraining corpus, 12 log-count bins, first and last bins left out of the binned r.
+    The demo ships CIFAR-100 only (the paper pools 18 datasets), so the check is the
+    procedure and its numbers against a literal re-computation, not the pooled figure."""
+    body = demo_client.get("/api/fits/frequency").json()
+    state = body["state"]
+    assert state["trim"] == 1 and state["bins"] == 12 and "0.7" in state["method"]
+    assert body["procedure"]["status"] == "as published"
+    assert body["groups"]
+    for group in body["groups"]:
+        assert {"r_raw", "r_binned", "params", "goodness"} <= set(group)
+        points = [p for p in body["points_used"] if p["group"] == group["group"]]
+        x = np.log([p["x"] for p in points])
+        y = np.array([p["y"] for p in points])
+        edges = np.linspace(x.min(), x.max(), 12)
+        index = np.digitize(x, edges, right=True)
+        kept = sorted(set(index))[1:-1]
+        means = [y[index == k].mean() for k in kept]
+        r = np.corrcoef(edges[kept], means)[0, 1]
+        assert group["r_binned"] == pytest.approx(r, abs=1e-9)
+        assert group["r_raw"] == pytest.approx(np.corrcoef(np.log10(np.exp(x)), y)[0, 1])
+    untrimmed = demo_client.get("/api/fits/frequency?trim=0").json()
+    assert untrimmed["procedure"]["status"] == "custom"
+    assert untrimmed["groups"][0]["r_binned"] != body["groups"][0]["r_binned"]
+
+
+def test_fits_csv_is_numeric_with_units(demo_client):
+    text = demo_client.get("/api/fits/scaling.csv").text
+    frame = pd.read_csv(io.StringIO(text))
+    assert {"E [loss]", "E low [loss]", "E high [loss]", "alpha", "alpha low"} <= set(frame)
+    assert frame["E [loss]"].dtype.kind == "f"
+    assert frame.loc[0, "E low [loss]"] < frame.loc[0, "E [loss]"] < frame.loc[0, "E high [loss]"]
+    assert 15 < frame.loc[0, "tokens_per_param [tokens/parameter]"] < 25
