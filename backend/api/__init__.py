@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from backend.api import (
+    aliases,
     auth,
     catalog,
     fits,
@@ -26,6 +27,7 @@ api_router.include_router(health.router)
 api_router.include_router(auth.router)
 # Everything else goes through the one access policy (backend.api.security).
 _POLICED = (
+    aliases,
     catalog,
     measurements,
     frequencies,

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from backend.catalog.aliases import display_name
 from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
@@ -37,7 +38,11 @@ class Choices:
     def metric_options(self, kind: str | None = None) -> list[dict]:
         """Dropdown options for metrics, optionally only of validation sets or benchmarks."""
         return [
-            {"label": f"{m.eval_set} · {m.metric} ({m.n_models} models)", "value": metric_key(m)}
+            {
+                "label": f"{display_name('eval_set', m.eval_set)} · "
+                f"{display_name('metric', m.metric)} ({m.n_models} models)",
+                "value": metric_key(m),
+            }
             for m in self.metrics
             if kind is None or m.kind == kind
         ]

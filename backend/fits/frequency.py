@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from backend.analysis.frequency import PAPER_BINS, FrequencyFit, fit_frequency_accuracy
+from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.exclusions import mark_excluded
 from backend.fits.result import GroupFit, PageFits, compare
@@ -82,7 +83,8 @@ def preferred_method(methods: list[str]) -> str:
 def with_defaults(state: FrequencyState, choices: FrequencyChoices) -> FrequencyState:
     """``state`` with a missing eval set, corpus or method replaced by the first available
     (the paper's counting method first), and the published bin trimming."""
-    eval_set = state.eval_set if state.eval_set in choices.eval_sets else ""
+    eval_set = canonical("eval_set", state.eval_set) or ""
+    eval_set = eval_set if eval_set in choices.eval_sets else ""
     eval_set = eval_set or (choices.eval_sets[0] if choices.eval_sets else "")
     corpus = state.corpus if state.corpus in choices.methods else ""
     corpus = corpus or next(iter(choices.methods), "")

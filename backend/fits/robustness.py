@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from backend.analysis.robustness import EffectiveRobustnessFit, fit_effective_robustness
+from backend.catalog.aliases import canonical_key
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
@@ -31,7 +32,7 @@ ACCURACY_WORDS = ("acc", "top1", "top-1", "accuracy")
 # Eval-set names (letters and digits only) of ImageNet itself, the usual ID benchmark.
 IMAGENET_NAMES = ("imagenet", "imagenet1k", "ilsvrc2012", "imagenetval")
 #: Taori et al.'s main figure on the imagenet-testbed: ImageNet val -> ImageNetV2.
-TESTBED_PAIR = ("val:top1", "imagenetv2-matched-frequency:top1")
+TESTBED_PAIR = ("imagenet:top1", "imagenetv2-matched-frequency:top1")
 PUBLISHED = (
     "Baseline: models trained on standard ImageNet-1k, fitted in logit space",
     'Taori et al. 2020, "Measuring robustness to natural distribution shifts in image '
@@ -82,6 +83,9 @@ def with_defaults(state: RobustnessState, choices: Choices) -> RobustnessState:
     benchmark with the same metric, ImageNet-V2 first; and the published baseline (standard
     ImageNet-1k models) when the grouping has that value."""
     candidates = accuracy_metrics(choices)
+    state = state.model_copy(
+        update={"id": canonical_key(state.id), "ood": canonical_key(state.ood)}
+    )
     if all(choices.has_metric(key) for key in TESTBED_PAIR) and not choices.has_metric(state.id):
         testbed_ood = not choices.has_metric(state.ood) or state.ood.endswith(":top1")
         if testbed_ood:

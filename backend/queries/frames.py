@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
+from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
@@ -29,7 +30,8 @@ RESERVED_COLUMNS = {
 
 
 def eval_set_id(session: Session, name: str) -> int:
-    """The id of the eval set called ``name``; NotFoundError if there is none."""
+    """The id of the eval set called ``name`` (or an alias of it); NotFoundError if none."""
+    name = canonical("eval_set", name) or name
     found = session.scalar(select(EvalSet.id).where(EvalSet.name == name))
     if found is None:
         raise NotFoundError(f"no eval set named {name!r}")

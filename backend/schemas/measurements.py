@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.catalog.aliases import canonical
 from backend.exceptions import ValidationError
 
 
@@ -12,6 +13,12 @@ class MetricRef(BaseModel):
 
     eval_set: str
     metric: str
+
+    @field_validator("eval_set", "metric")
+    @classmethod
+    def _canonical(cls, value: str, info) -> str:
+        """Aliases name the same entity as their canonical name (``aliases.csv``)."""
+        return canonical(info.field_name, value) or value
 
     @classmethod
     def parse(cls, text: str) -> MetricRef:
@@ -44,6 +51,13 @@ class MeasurementFilter(BaseModel):
         description="only each model's last checkpoint (largest step); in plot frames the "
         "last one that has the plotted metrics",
     )
+
+    @field_validator("pretraining_data", "eval_sets", "metrics")
+    @classmethod
+    def _canonical_names(cls, values: list[str] | None, info) -> list[str] | None:
+        """Aliases select the same entity as their canonical name (``aliases.csv``)."""
+        kind = {"eval_sets": "eval_set", "metrics": "metric"}.get(info.field_name, info.field_name)
+        return None if values is None else [canonical(kind, v) or v for v in values]
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> MeasurementFilter:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 STANDARD_DATA = "ImageNet-1k"
-CLIP_DATA = "WIT-400M (CLIP, zero-shot)"
+CLIP_DATA = "WIT-400M"  # OpenAI CLIP's training set (open_clip's "openai")
 #: (pattern, training data), first match wins; everything else is trained on ImageNet-1k.
 TRAINING_DATA = (
     (r"clip_zeroshot", CLIP_DATA),

@@ -143,7 +143,7 @@ def test_robustness_default_is_taoris_standard_models_baseline(demo_client):
     points of effective robustness)."""
     body = demo_client.get("/api/fits/robustness").json()
     state = body["state"]
-    assert (state["id"], state["ood"]) == ("val:top1", "imagenetv2-matched-frequency:top1")
+    assert (state["id"], state["ood"]) == ("imagenet:top1", "imagenetv2-matched-frequency:top1")
     assert state["baseline"] == ["ImageNet-1k"] and body["procedure"]["status"] == "as published"
     (line,) = body["groups"]
     assert line["goodness"]["r_squared"] > 0.99
