@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from backend.catalog.aliases import display_name
+from backend.catalog.aliases import canonical_key, display_name
 from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
@@ -59,6 +59,10 @@ class Choices:
     def value_options(self, attribute: str) -> list[dict]:
         """Dropdown options for the values of one attribute (filters)."""
         return [{"label": str(v), "value": str(v)} for v in self.attributes.get(attribute, [])]
+
+    def stored_key(self, key: str) -> str:
+        """``key`` as measured: itself, or its canonical form when only that is measured."""
+        return key if self.has_metric(key) else canonical_key(key)
 
     def has_metric(self, key: str) -> bool:
         """Whether ``key`` (``eval_set:metric``) has data."""

@@ -83,7 +83,9 @@ def preferred_method(methods: list[str]) -> str:
 def with_defaults(state: FrequencyState, choices: FrequencyChoices) -> FrequencyState:
     """``state`` with a missing eval set, corpus or method replaced by the first available
     (the paper's counting method first), and the published bin trimming."""
-    eval_set = canonical("eval_set", state.eval_set) or ""
+    eval_set = state.eval_set
+    if eval_set not in choices.eval_sets:
+        eval_set = canonical("eval_set", eval_set) or ""
     eval_set = eval_set if eval_set in choices.eval_sets else ""
     eval_set = eval_set or (choices.eval_sets[0] if choices.eval_sets else "")
     corpus = state.corpus if state.corpus in choices.methods else ""

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from backend.analysis.chinchilla import fit_kaplan, start_grid
 from backend.analysis.loss_to_loss import fit_loss_to_loss
-from backend.catalog.aliases import canonical_key
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
@@ -77,7 +76,9 @@ def with_defaults(state: LossToLossState, choices: Choices) -> LossToLossState:
     and for y the loss measured on as many models as x (most likely the same runs); for
     train-to-train without data sides, the paper's pair when measured (else every pair)."""
     candidates = loss_metrics(choices)
-    state = state.model_copy(update={"x": canonical_key(state.x), "y": canonical_key(state.y)})
+    state = state.model_copy(
+        update={"x": choices.stored_key(state.x), "y": choices.stored_key(state.y)}
+    )
     x = state.x if choices.has_metric(state.x) else (candidates[0] if candidates else "")
     models = {metric_key(m): m.n_models for m in choices.metrics}
     others = sorted(

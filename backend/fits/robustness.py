@@ -16,7 +16,6 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from backend.analysis.robustness import EffectiveRobustnessFit, fit_effective_robustness
-from backend.catalog.aliases import canonical_key
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
@@ -84,7 +83,7 @@ def with_defaults(state: RobustnessState, choices: Choices) -> RobustnessState:
     ImageNet-1k models) when the grouping has that value."""
     candidates = accuracy_metrics(choices)
     state = state.model_copy(
-        update={"id": canonical_key(state.id), "ood": canonical_key(state.ood)}
+        update={"id": choices.stored_key(state.id), "ood": choices.stored_key(state.ood)}
     )
     if all(choices.has_metric(key) for key in TESTBED_PAIR) and not choices.has_metric(state.id):
         testbed_ood = not choices.has_metric(state.ood) or state.ood.endswith(":top1")

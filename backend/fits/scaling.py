@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from backend.analysis.chinchilla import COARSE_GRID, FULL_GRID, ScalingLawFit, fit_chinchilla
 from backend.analysis.power_law import fit_power_law
-from backend.catalog.aliases import canonical_key
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
@@ -76,7 +75,7 @@ def with_defaults(
     run (final runs, as Chinchilla fits them) spanning the most ``decades`` of compute
     (:func:`~backend.queries.compute_span.compute_decades`), then validation losses, then the
     most widely measured; and ``drop_highest`` from the metric's published procedure."""
-    state = state.model_copy(update={"metric": canonical_key(state.metric)})
+    state = state.model_copy(update={"metric": choices.stored_key(state.metric)})
     if not choices.has_metric(state.metric):
         decades = decades or {}
 

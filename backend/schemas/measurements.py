@@ -14,12 +14,6 @@ class MetricRef(BaseModel):
     eval_set: str
     metric: str
 
-    @field_validator("eval_set", "metric")
-    @classmethod
-    def _canonical(cls, value: str, info) -> str:
-        """Aliases name the same entity as their canonical name (``aliases.csv``)."""
-        return canonical(info.field_name, value) or value
-
     @classmethod
     def parse(cls, text: str) -> MetricRef:
         """Parse ``"eval_set:metric"`` (the form used in URLs and query strings)."""
@@ -55,9 +49,11 @@ class MeasurementFilter(BaseModel):
     @field_validator("pretraining_data", "eval_sets", "metrics")
     @classmethod
     def _canonical_names(cls, values: list[str] | None, info) -> list[str] | None:
-        """Aliases select the same entity as their canonical name (``aliases.csv``)."""
+        """An alias also selects its canonical name (``aliases.csv``; ingest stores those)."""
         kind = {"eval_sets": "eval_set", "metrics": "metric"}.get(info.field_name, info.field_name)
-        return None if values is None else [canonical(kind, v) or v for v in values]
+        if values is None:
+            return None
+        return list(dict.fromkeys(n for v in values for n in (v, canonical(kind, v) or v)))
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> MeasurementFilter:

@@ -19,7 +19,6 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from backend import models
-from backend.catalog.aliases import canonical_records
 from backend.config import get_settings
 from backend.exceptions import (
     ConflictError,
@@ -165,7 +164,7 @@ def _ingest(
                 batch_rows=get_settings().ingest_batch_rows,
                 job_id=job_id,
             )
-            writer.add_all(canonical_records(produce()))
+            writer.add_all(produce())
             counts = writer.finish()
             report.records = writer.records
             report.counts = counts
