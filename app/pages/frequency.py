@@ -36,7 +36,10 @@ TRIM = "frequency-trim"
 FLAGS = "frequency-flags"
 TABLE = "frequency-table"
 NOTES = "frequency-notes"
-FLAG_LABELS = {"points": "show every concept"}
+FLAG_LABELS = {
+    "points": "show every concept",
+    "pool": "pool every eval set (as the paper does)",
+}
 CONTROLS = {
     "view": (VIEW, "value"),
     "eval_set": (EVAL_SET, "value"),

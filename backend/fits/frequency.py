@@ -48,6 +48,7 @@ class FrequencyState(PageState):
     points: bool = True
     bins: int = PAPER_BINS
     trim: int | None = None
+    pool: bool = False
     exclude: list[str] = []
 
 
@@ -103,17 +104,24 @@ def resolve(session: Session, state: FrequencyState) -> FrequencyState:
 
 
 def read_points(session: Session, state: FrequencyState) -> pd.DataFrame:
-    """Per concept and model: count (x, zero read as 1 as the paper does) and accuracy (y).
+    """Per concept and model: count (x, zero read as 1 as the paper does) and accuracy (y);
+    with ``pool``, the concepts of every eval set with per-concept scores (the paper pools its
+    downstream datasets per model).
 
     Without chosen models, the models pretrained on the corpus are shown when there are any."""
-    frame = frequency_frame(
-        session,
-        corpus=state.corpus,
-        method=state.method,
-        eval_set=state.eval_set,
-        models=state.models or None,
-        metric=state.metric or None,
-    )
+    eval_sets = eval_sets_with_concept_scores(session) if state.pool else [state.eval_set]
+    frames = [
+        frequency_frame(
+            session,
+            corpus=state.corpus,
+            method=state.method,
+            eval_set=eval_set,
+            models=state.models or None,
+            metric=state.metric or None,
+        ).assign(eval_set=eval_set)
+        for eval_set in eval_sets
+    ]
+    frame = pd.concat(frames, ignore_index=True)
     if not state.metric and not frame.empty:
         frame = frame[frame["metric"] == frame["metric"].iloc[0]]
     own_corpus = frame["pretraining_data"] == state.corpus
@@ -127,6 +135,7 @@ def read_points(session: Session, state: FrequencyState) -> pd.DataFrame:
             "model": frame["model"].astype(str),
             "checkpoint": frame["revision"].astype(str),
             "concept": frame["concept"].astype(str),
+            "eval_set": frame["eval_set"].astype(str),
         }
     )
     return mark_excluded(points, exclude=state.exclude)
