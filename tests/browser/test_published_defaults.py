@@ -49,6 +49,11 @@ def test_scaling_opens_as_published_and_turns_custom(page, demo_server):
     assert status.inner_text() == "as published"
     assert page.locator(".procedure", has_text="Besiroglu et al. 2024").count() == 1
     assert page.locator(".procedure", has_text="5 points excluded").count() == 1
+    # the page's table: Besiroglu et al.'s E = 1.8172, alpha = 0.3478, beta = 0.3658
+    table = page.locator("#scaling-table")
+    assert table.locator("td", has_text="1.817").count() == 1
+    assert table.locator("td", has_text="0.3473").count() == 1
+    assert table.locator("td", has_text="0.3672").count() == 1
     traces = graph_data(page, ids.graph_id("/scaling"))
     (hollow,) = [t for t in traces if t["name"] == "excluded from fit"]
     assert len(hollow["x"]) == 5
