@@ -61,6 +61,15 @@ def ui_principal() -> auth.Principal:
     return _caller()[0]
 
 
+def ui_username() -> str | None:
+    """The name of the current dashboard caller, recorded as the author of what they write
+    (``local`` on a local instance; None outside of a Dash request)."""
+    try:
+        return ui_principal().username
+    except (RuntimeError, AttributeError, LookupError):
+        return None
+
+
 def can(role: str) -> bool:
     """Whether the current caller holds ``role`` (to show or hide actions)."""
     return auth.role_at_least(ui_principal().role, role)

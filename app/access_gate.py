@@ -6,8 +6,11 @@ callback or layout request answers 401.
 
 A share link is the exception: opening ``/s/<id>`` gives a signed, HttpOnly grant cookie for
 that one link. With it (and no login) the holder gets the shared page (or ``/pinned/<id>``),
-the dashboard shell, and the callbacks of that one page (and of its plot panels); every other
-page, callback or API read stays refused. Revoking the link ends the grant at once.
+the dashboard shell, and the read callbacks of that one page (and of its plot panels); every
+other page, callback or API read stays refused. A callback is identified by the one Dash
+registered for the request's output, and the request's inputs and state must be that
+callback's, position by position (Dash passes values by position, not by label). Revoking the
+link ends the grant at once.
 """
 
 from __future__ import annotations
@@ -81,27 +84,67 @@ def page_module(dash_app, path: str) -> str | None:
     return None
 
 
-def callback_module(dash_app, output: str) -> str | None:
-    """The module that defined the server callback answering ``output``."""
-    entry = dash_app.callback_map.get(output)
-    func = entry and entry.get("callback")
-    return inspect.unwrap(func).__module__ if func else None
+def _writes(func) -> bool:
+    """Whether a callback (or a function it wraps) is guarded as a write (``requires_role``)."""
+    while func is not None:
+        if getattr(func, "required_role", None):
+            return True
+        func = getattr(func, "__wrapped__", None)
+    return False
+
+
+def _id_matches(registered: str, given) -> bool:
+    """Whether a component id sent by the client is one the callback registered: the same
+    string, or for a pattern id a dict with the same keys and the fixed values equal."""
+    if not registered.startswith("{"):
+        return given == registered
+    pattern = json.loads(registered)
+    if not isinstance(given, dict) or set(given) != set(pattern):
+        return False
+    return all(isinstance(v, list) or given[k] == v for k, v in pattern.items())
+
+
+def _item_matches(spec: dict, item) -> bool:
+    items = item if isinstance(item, list) and spec["id"].startswith("{") else [item]
+    return all(
+        isinstance(one, dict)
+        and one.get("property") == spec["property"]
+        and _id_matches(spec["id"], one.get("id"))
+        for one in items
+    )
+
+
+def body_matches_callback(entry: dict, body: dict) -> bool:
+    """Whether the inputs and state of a request body are, position by position, the ids and
+    properties the callback registered (Dash passes values by position, not by label)."""
+    for key, sent in (("inputs", body.get("inputs")), ("state", body.get("state", []))):
+        registered = entry.get(key) or []
+        if not isinstance(sent, list) or len(sent) != len(registered):
+            return False
+        if not all(_item_matches(spec, item) for spec, item in zip(registered, sent, strict=True)):
+            return False
+    return True
 
 
 def grant_allows_callback(dash_app, grant: Grant, body: dict) -> bool:
-    """Whether a share holder may run the callback of this ``/_dash-update-component`` body."""
-    output = body.get("output", "")
-    module = callback_module(dash_app, output)
+    """Whether a share holder may run the callback of this ``/_dash-update-component`` body:
+    a read callback of the shared page (or its plot panels), or the pages router towards the
+    shared page, identified by the callback Dash registered for the body's output and with
+    the body's inputs checked against it by position."""
+    output = body.get("output")
+    entry = dash_app.callback_map.get(output) if isinstance(output, str) else None
+    func = entry and entry.get("callback")
+    if not func or _writes(func) or not body_matches_callback(entry, body):
+        return False
+    module = inspect.unwrap(func).__module__
     if module == "dash.dash":  # the pages router: only towards the shared page
         paths = [
             item.get("value")
-            for item in body.get("inputs", [])
-            if isinstance(item, dict)
-            and item.get("id") == PAGES_ROUTER_INPUT
-            and item.get("property") == "pathname"
+            for spec, item in zip(entry["inputs"], body["inputs"], strict=True)
+            if spec["id"] == PAGES_ROUTER_INPUT and spec["property"] == "pathname"
         ]
         return bool(paths) and all(path == grant.path for path in paths)
-    return module is not None and module in (PANEL_MODULES | {page_module(dash_app, grant.path)})
+    return module in (PANEL_MODULES | {page_module(dash_app, grant.path)})
 
 
 def is_open(path: str) -> bool:
@@ -144,7 +187,7 @@ class PrivateGate:
                 await self._pass(scope, receive, send)
                 return
             if path == UPDATE_PATH and method == "POST":
-                body, receive = await _buffer(receive)
+                body, receive = await buffer_body(receive)
                 if grant_allows_callback(self.server.state.dash_app, grant, _json(body)):
                     await self._pass(scope, receive, send)
                     return
@@ -180,7 +223,7 @@ class PrivateGate:
         return not principal.is_anonymous
 
 
-async def _buffer(receive):
+async def buffer_body(receive):
     """Read the whole request body; return it and a ``receive`` that replays it."""
     chunks, more = [], True
     while more:
@@ -205,6 +248,6 @@ async def _buffer(receive):
 def _json(body: bytes) -> dict:
     try:
         data = json.loads(body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}

@@ -17,13 +17,16 @@ from starlette.websockets import WebSocketClose
 
 from app import layout
 from app.access_gate import GRANT_COOKIE, PrivateGate, issue_grant
+from app.body_limit import BodyLimit
+from app.callback_guard import CallbackGuard, install_static_errors
 from app.components import plot_panel, share
 from app.login_page import add_login_routes
+from backend.config import get_settings
 from backend.db import session_scope
 from backend.exceptions import NotFoundError
+from backend.resources import assets_dir
 from backend.services import shares
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "frontend_assets"
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 TITLE = "ScaleScope"
 PINNED_PATH = "/pinned"
@@ -39,7 +42,7 @@ def mount_dash(server: FastAPI) -> Dash:
         server=server,
         use_pages=True,
         pages_folder=str(PAGES_DIR),
-        assets_folder=str(ASSETS_DIR),
+        assets_folder=str(assets_dir()),
         title=TITLE,
         update_title=None,
         suppress_callback_exceptions=True,
@@ -52,8 +55,28 @@ def mount_dash(server: FastAPI) -> Dash:
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
+    server.add_middleware(CallbackGuard, server=server)  # inside the gate: 401 comes first
     server.add_middleware(PrivateGate, server=server)
+    server.add_middleware(RefuseWebSockets)
+    install_static_errors(server)
+    # Outermost: oversized bodies are refused before the gate or Dash reads them.
+    server.add_middleware(BodyLimit, limit=get_settings().max_callback_bytes)
     return dash_app
+
+
+class RefuseWebSockets:
+    """Close every WebSocket at the door. Callbacks go over HTTP, where the access gate and
+    the writers' role checks run; Dash 4 also serves callbacks over a WebSocket once the
+    ``websockets`` package is installed (uvicorn[standard]), which this app does not use."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1008)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def _serve_pages_as_fallback(server: FastAPI, dash_app: Dash) -> None:

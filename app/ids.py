@@ -67,6 +67,8 @@ PINNED_LIVE_REDIRECT = "pinned-live-redirect"
 # Upload
 UPLOAD_DROP = "upload-drop"
 UPLOAD_FILE = "upload-file"  # dcc.Store: the dropped file (name + base64 content)
+UPLOAD_REPLY = "upload-reply"  # dcc.Store: the API's answer to the streamed upload (upload.js)
+UPLOAD_PROGRESS = "upload-progress"  # progress bar of the streamed upload
 UPLOAD_PREVIEW = "upload-preview"
 UPLOAD_CONFIRM = "upload-confirm"
 UPLOAD_RESULT = "upload-result"

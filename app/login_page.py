@@ -7,10 +7,12 @@ in without opening any of the dashboard's callbacks."""
 from __future__ import annotations
 
 import html
+from urllib.parse import unquote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from backend.db import session_scope
 from backend.services import login_sessions
 
 LOGIN_PATH = "/login"
@@ -64,8 +66,24 @@ _TEMPLATE = """<!DOCTYPE html>
 
 
 def safe_next(target: str | None) -> str:
-    """``target`` when it is a path of this site, else ``/`` (no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """``target`` when it is a path of this site, else ``/`` (no open redirect).
+
+    Judged as a browser reads it: control characters and spaces (which browsers drop from
+    URLs, so ``/\t/evil.example`` is ``//evil.example``), backslashes (read as slashes) and
+    percent-encoded forms of them are refused, as is anything with a scheme or host."""
+    if not target or len(target) > 2000:
+        return "/"
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        return "/"
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    decoded = unquote(path)
+    for text in (path, decoded):
+        if any(char.isspace() for char in text) or "\\" in text:
+            return "/"
+    if not target.startswith("/") or decoded.startswith("//"):
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
         return "/"
     return target
 
@@ -80,6 +98,12 @@ def add_login_routes(server: FastAPI) -> None:
 
     @server.post(LOGOUT_PATH, include_in_schema=False)
     def logout(request: Request) -> RedirectResponse:
+        with session_scope(request.app.state.engine) as session:
+            login_sessions.end(
+                session=session,
+                secret_key=request.app.state.secret_key,
+                cookie=request.cookies.get(login_sessions.COOKIE_NAME),
+            )
         response = RedirectResponse(LOGIN_PATH, status_code=303)
         response.delete_cookie(
             login_sessions.COOKIE_NAME,

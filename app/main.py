@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from backend import db
 from backend.api import api_router
 from backend.api.errors import install_error_handlers
+from backend.api.files import clean_stale_spools
 from backend.config import get_settings
 from backend.services.auth import check_access_settings
 
@@ -24,9 +25,12 @@ def create_app(
     settings = get_settings()
     url = database_url or settings.database_url
     access = access or settings.access
-    check_access_settings(access=access, secret_key=settings.secret_key)
+    secret_key = check_access_settings(
+        access=access, secret_key=settings.secret_key, data_dir=settings.data_dir
+    )
     engine = db.get_engine(url)
     db.check_at_head(engine)
+    clean_stale_spools()  # uploads a killed process left in the temp folder
 
     app = FastAPI(
         title="ScaleScope",
@@ -37,7 +41,7 @@ def create_app(
     )
     app.state.engine = engine
     app.state.access = access
-    app.state.secret_key = settings.secret_key
+    app.state.secret_key = secret_key
     app.state.cookie_secure = settings.cookie_secure
     install_error_handlers(app)
     app.include_router(api_router, prefix="/api")

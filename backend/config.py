@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     # "private" (reading needs a login or token too).
     access: str = "local"
     secret_key: str = "change-me"
+    # Failed log-ins allowed per user name / per client address within the window (seconds);
+    # beyond them, log-ins answer 429 with Retry-After until the window ends.
+    login_max_failures: int = 5
+    login_max_failures_per_client: int = 20
+    login_window_s: int = 900
+    # Largest Dash callback request body (bytes); larger ones are refused with 413 unread.
+    max_callback_bytes: int = 4 * 1024 * 1024
+    # Addresses of the TLS proxies whose X-Forwarded-For/-Proto headers are trusted (uvicorn's
+    # forwarded_allow_ips: comma-separated IPs or networks, "*" for any); with them, client
+    # addresses (login throttling) and https (cookie_secure=auto) are the real ones.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Login cookie's Secure flag: "auto" (when the request came over https), "always", "never".
     cookie_secure: str = "auto"
 

@@ -9,6 +9,7 @@ Hierarchy::
     │   └── IngestError             an uploaded file is refused as a whole   -> HTTP 422
     ├── PermissionDeniedError       the caller may not do this               -> HTTP 403
     │   └── AuthenticationError     the caller is not known                  -> HTTP 401
+    ├── TooManyRequestsError        too many failed log-ins, try later       -> HTTP 429
     ├── DatabaseNotReadyError       the schema is not at the migration head  -> HTTP 503
     └── ServiceUnavailableError     a backing service (DB, broker) is down   -> HTTP 503
 
@@ -79,6 +80,14 @@ class PermissionDeniedError(ScaleScopeError):
 
 class AuthenticationError(PermissionDeniedError):
     """The caller is not known (no or bad credentials)."""
+
+
+class TooManyRequestsError(ScaleScopeError):
+    """Too many attempts (failed log-ins); ``retry_after_s`` says when to try again."""
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class DatabaseNotReadyError(ScaleScopeError):

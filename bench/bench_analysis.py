@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bench_analysis.py            # everything, naive loop on all 4,500 starts
     .venv/bin/python bench/bench_analysis.py --quick    # naive loop on every 10th start, scaled x10
+    .venv/bin/python bench/bench_analysis.py --data PATH  # Chinchilla points from another folder
 
 1. Chinchilla Approach 3 on the 240 points of Besiroglu et al. (2024) with the full 4,500-start
    grid: the vectorized fit (batched L-BFGS, analytic gradients, scipy polish) against the
@@ -27,15 +28,12 @@ from backend.analysis.chinchilla import FULL_GRID, fit_chinchilla, fit_chinchill
 from backend.analysis.loss_to_loss import fit_loss_to_loss
 from backend.analysis.robustness import fit_effective_robustness
 
-DATA = Path(
-    os.environ.get(
-        "SCALESCOPE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
+#: The repository's published files shipped for the demo (Chinchilla points among them).
+DEMO_DATA = Path(__file__).resolve().parents[1] / "backend" / "demo" / "data"
 
 
-def chinchilla_points():
-    frame = pd.read_csv(DATA / "chinchilla_epoch" / "svg_extracted_data.csv")
+def chinchilla_points(data: Path):
+    frame = pd.read_csv(data / "chinchilla_epoch" / "svg_extracted_data.csv")
     n = frame["Model Size"].to_numpy()
     d = frame["Training FLOP"].to_numpy() / (6 * n)
     loss = frame["loss"].to_numpy()
@@ -52,8 +50,8 @@ def best_of(repeats, call):
     return min(times), result
 
 
-def bench_chinchilla(quick: bool) -> None:
-    n, d, loss = chinchilla_points()
+def bench_chinchilla(quick: bool, data: Path) -> None:
+    n, d, loss = chinchilla_points(data)
     grid = FULL_GRID[::10] if quick else FULL_GRID
     scale = len(FULL_GRID) / len(grid)
     vec_time, fit = best_of(3, lambda: fit_chinchilla(n, d, loss))
@@ -112,11 +110,18 @@ def bench_robustness() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="naive loop on every 10th start")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEMO_DATA,
+        metavar="PATH",
+        help="folder holding chinchilla_epoch/svg_extracted_data.csv (default: %(default)s)",
+    )
     args = parser.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
     bench_loss_to_loss()
     bench_robustness()
-    bench_chinchilla(args.quick)
+    bench_chinchilla(args.quick, args.data)
 
 
 if __name__ == "__main__":

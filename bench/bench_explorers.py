@@ -9,7 +9,10 @@ page measures (median of ``--repeat`` runs after a warm-up):
 - render: ``goto`` until the graph holds its traces and no Dash callback is in flight;
 - redraw: a click on the page's "log axes" / "points" / "fit" option until the figure changed.
 
-    .venv/bin/python bench/bench_explorers.py [--repeat 3] [--points 50000]
+    .venv/bin/python bench/bench_explorers.py [--repeat 3] [--points 50000] [--data PATH]
+
+The real files come from the repository (``backend/demo/data``, ``tests/data``), or with
+``--data PATH`` from a folder laid out the same way (upstream folder and file names).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ sys.path.insert(0, str(REPO))
 from backend import db  # noqa: E402
 from backend.services.uploads import ingest_file  # noqa: E402
 
-DATA = Path(os.environ.get("SCALESCOPE_SHARED_DATA", REPO.parent / "shared" / "data"))
+#: The repository's published files: the demo's, and the further ones the tests read.
+REPO_DATA = (REPO / "backend" / "demo" / "data", REPO / "tests" / "data")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -44,11 +48,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-FREQUENCY = DATA / "frequency_determines_performance"
+FREQUENCY = Path("frequency_determines_performance")
 REAL_FILES = [
-    DATA / "loss_to_loss_kempner" / "sweep.csv",
-    DATA / "chinchilla_epoch" / "svg_extracted_data.csv",
-    DATA / "openclip" / "openclip_results.csv",
+    Path("loss_to_loss_kempner") / "sweep.csv",
+    Path("chinchilla_epoch") / "svg_extracted_data.csv",
+    Path("openclip") / "openclip_results.csv",
     FREQUENCY / "zero_shot_evaluations" / "cifar100_ensemble_results.json",
     FREQUENCY / "search_counts" / "cifar100_cc3m_integrated_tlemmatized_i0.7_search_counts.json",
 ]
@@ -108,11 +112,22 @@ def synthetic_csv(path: Path, n_points: int) -> Path:
     return path
 
 
-def build_database(folder: Path, n_points: int) -> str:
+def real_files(roots: tuple[Path, ...]) -> list[Path]:
+    """Each of ``REAL_FILES`` in the first of ``roots`` that holds it."""
+    found = []
+    for relative in REAL_FILES:
+        path = next((root / relative for root in roots if (root / relative).is_file()), None)
+        if path is None:
+            raise SystemExit(f"{relative} is in none of {', '.join(map(str, roots))}")
+        found.append(path)
+    return found
+
+
+def build_database(folder: Path, n_points: int, roots: tuple[Path, ...]) -> str:
     url = f"sqlite:///{folder / 'bench.db'}"
     db.upgrade(url)
     engine = db.get_engine(url)
-    for path in [*REAL_FILES, synthetic_csv(folder / "big.csv", n_points)]:
+    for path in [*real_files(roots), synthetic_csv(folder / "big.csv", n_points)]:
         started = time.perf_counter()
         ingest_file(engine=engine, path=path, source="demo")
         print(f"ingested {path.name} in {time.perf_counter() - started:.1f} s")
@@ -160,12 +175,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--points", type=int, default=50_000)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        metavar="PATH",
+        help="folder of published files in the upstream layout (default: the repository's)",
+    )
     args = parser.parse_args()
+    roots = (args.data,) if args.data else REPO_DATA
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        url = build_database(folder, args.points)
+        url = build_database(folder, args.points, roots)
         process, base = start_server(url, folder / "server.log")
         try:
             with sync_playwright() as playwright:

@@ -1,7 +1,9 @@
 """Ingest benchmark (not a test): how fast the one write path stores results in Postgres.
 
-1. ``shared``: every file of ``../shared/data`` whose format is detected, one upload each, into
-   a fresh database: seconds, records read, rows written, rows/s.
+1. ``files``: every file of the published-data folders whose format is detected, one upload
+   each, into a fresh database: seconds, records read, rows written, rows/s. By default the
+   repository's own (``backend/demo/data`` and ``tests/data``, about 6 MB); ``--data PATH``
+   (repeatable) reads other folders instead, e.g. a full copy of the upstream files.
 2. ``synthetic``: a long CSV of 1,000,000 measurements (1,000 models × 10 checkpoints × 100
    eval set/metric pairs) through ``ingest_file`` into a fresh database: rows/s and peak memory
    (max RSS growth of this process), then a re-upload (all unchanged).
@@ -9,7 +11,7 @@
    measurements table, the ceiling; the ratio ingest/COPY is measured in the same run.
 
     .venv/bin/python bench/bench_ingest.py [--url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--rows 1000000] [--skip-shared]
+        [--rows 1000000] [--data PATH ...] [--skip-files]
 """
 
 from __future__ import annotations
@@ -30,11 +32,9 @@ from backend.exceptions import IngestError
 from backend.ingest.formats import detect_format
 from backend.services import uploads
 
-SHARED = Path(
-    os.environ.get(
-        "SCALESCOPE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-)
+REPO = Path(__file__).resolve().parents[1]
+#: The repository's published files: the demo's, and the further ones the tests read.
+REPO_DATA = [REPO / "backend" / "demo" / "data", REPO / "tests" / "data"]
 
 
 def fresh_database(admin_url: str) -> str:
@@ -65,9 +65,22 @@ def drop_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-def bench_shared(url: str) -> None:
+def data_files(folders: list[Path]) -> list[Path]:
+    """The CSV and JSON files under ``folders``; a path met again under a later folder (the
+    same upstream file in both repository folders) is read once."""
+    files: dict[Path, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            raise SystemExit(f"no such data folder: {folder}")
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".csv", ".json"):
+                files.setdefault(path.relative_to(folder), path)
+    return list(files.values())
+
+
+def bench_files(url: str, folders: list[Path]) -> None:
     engine = db.get_engine(url)
-    files = [p for p in sorted(SHARED.rglob("*")) if p.suffix in (".csv", ".json")]
+    files = data_files(folders)
     started = time.perf_counter()
     n_files = records = written = skipped = 0
     for path in files:
@@ -82,7 +95,8 @@ def bench_shared(url: str) -> None:
         written += sum(c.new + c.updated for c in report.counts.values())
     seconds = time.perf_counter() - started
     print(
-        f"shared data: {n_files} files ({skipped} of unknown format skipped), {records} records, "
+        f"{', '.join(map(str, folders))}: {n_files} files ({skipped} of unknown format "
+        f"skipped), {records} records, "
         f"{written} rows written in {seconds:.1f} s = {records / seconds:,.0f} records/s, "
         f"{written / seconds:,.0f} rows written/s"
     )
@@ -184,13 +198,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--skip-shared", action="store_true")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        metavar="PATH",
+        help="a folder of published files to ingest (repeatable; default: the repository's "
+        "backend/demo/data and tests/data)",
+    )
+    parser.add_argument("--skip-files", action="store_true", help="only the synthetic runs")
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    if not args.skip_shared:
+    if not args.skip_files:
         url = fresh_database(args.url)
         try:
-            bench_shared(url)
+            bench_files(url, args.data or REPO_DATA)
         finally:
             drop_database(args.url, url)
     url = fresh_database(args.url)

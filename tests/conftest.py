@@ -8,7 +8,9 @@ unreachable Postgres fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,10 @@ from sqlalchemy import Engine, text
 from backend import db, models  # noqa: F401  (models registers the tables)
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = Path(os.environ.get("SCALESCOPE_SHARED_DATA", REPO.parent / "shared" / "data"))
+#: Published results shipped for ``scalescope demo`` (whole upstream files); the tests read them.
+DEMO_DATA = REPO / "backend" / "demo" / "data"
+#: Published results only the tests read, trimmed to what they need (see tests/data/README.md).
+TEST_DATA = REPO / "tests" / "data"
 PG_ADMIN_URL = os.environ.get(
     "SCALESCOPE_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -35,14 +40,30 @@ CHROMIUM_ARGS = [
 ]
 # Web apps built by tests run no embedded job executor unless a test asks for one.
 os.environ.setdefault("SCALESCOPE_LOCAL_EXECUTOR_WORKERS", "0")
+# Jobs read files only under allowed roots: tests write theirs under the temp directory.
+os.environ.setdefault(
+    "SCALESCOPE_WORKER_ROOTS", json.dumps([tempfile.gettempdir(), str(REPO / "tests")])
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reaches the real PostgreSQL (through ``postgres_url``, directly or
+    via another fixture) ``postgres``, so ``-m "not postgres"`` runs without a server."""
+    for item in items:
+        if "postgres_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """The folder of real published results beside the checkout (``../shared/data``)."""
-    if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data not found at {SHARED_DATA}; set SCALESCOPE_SHARED_DATA")
-    return SHARED_DATA
+def demo_data_dir() -> Path:
+    """``backend/demo/data``: the demo's published files, upstream names and folders kept."""
+    return DEMO_DATA
+
+
+@pytest.fixture(scope="session")
+def test_data_dir() -> Path:
+    """``tests/data``: the further published files the tests read, same folder layout."""
+    return TEST_DATA
 
 
 def _pg_reachable() -> str | None:
@@ -104,7 +125,7 @@ def _empty_all_tables(engine: Engine) -> None:
                 conn.execute(text(f"DELETE FROM {table}"))
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request) -> str:
     """The URL of an empty, migrated database; each test runs on SQLite and on Postgres."""
     url = request.getfixturevalue(f"{request.param}_url")

@@ -1,5 +1,9 @@
 """Pure conversions behind the export menu: a plotly figure (as JSON) to a table of plotted
-points, fit parameters to CSV, and file names for a plot panel."""
+points, fit parameters to CSV, and file names for a plot panel.
+
+These CSV files are meant for spreadsheets, so text that a spreadsheet would run as a formula
+(a cell starting with ``= + - @``, tab or carriage return) is prefixed with ``'``
+(:func:`neutralise`); numbers are left alone. The API's CSV stays raw."""
 
 from __future__ import annotations
 
@@ -58,14 +62,34 @@ def figure_points_frame(figure: dict | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=POINT_COLUMNS)
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_csv(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text with formula-like text cells (and headers) neutralised."""
+    frame = frame.rename(columns=lambda name: neutralise(str(name)))
+    for column in frame.columns:
+        if not pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = frame[column].map(neutralise)
+    return frame.to_csv(index=False)
+
+
 def points_csv(figure: dict | None) -> str:
-    """The plotted points of ``figure`` as CSV text."""
-    return figure_points_frame(figure).to_csv(index=False)
+    """The plotted points of ``figure`` as CSV text (for spreadsheets)."""
+    return spreadsheet_csv(figure_points_frame(figure))
 
 
 def fits_csv(records: list[dict] | None) -> str:
-    """Fit parameters (a list of records, one per fitted group) as CSV text."""
-    return pd.DataFrame(records or []).to_csv(index=False)
+    """Fit parameters (a list of records, one per fitted group) as CSV text (for
+    spreadsheets)."""
+    return spreadsheet_csv(pd.DataFrame(records or []))
 
 
 def figure_json(figure: dict | None) -> str:

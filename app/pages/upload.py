@@ -1,17 +1,23 @@
 """Upload: drop an evaluation file, preview what it would import (detected format, counts,
-problems with row and column), import it, and see it in the uploads list with undo."""
+problems with row and column), import it, and see it in the uploads list with undo.
+
+The file never travels through a Dash callback: ``frontend_assets/upload.js`` streams it to
+``POST /api/uploads`` (a dry run for the preview, then the import, with a progress bar), so the
+API's size limit and access policy apply, and puts the API's answer in a store that the
+callback below shows."""
 
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
 from app.access import can, requires_role
 from app.session import ui_engine, ui_session
 from app.tables import problem_rows, report_rows, upload_rows
-from app.upload_files import UploadOutcome, import_upload, preview_upload, undo
+from app.upload_files import UploadOutcome, reply_outcome, undo
+from backend.config import get_settings
 from backend.ingest.formats import adapters
 from backend.queries.uploads import list_uploads
 
@@ -141,6 +147,13 @@ def layout(**_query) -> html.Div:
                 multiple=False,
                 className="dropzone",
             ),
+            html.Progress(id=ids.UPLOAD_PROGRESS, max=100, value=0, hidden=True),
+            html.P(
+                f"Files up to {get_settings().max_upload_bytes / 2**20:,.0f} MB; they are sent "
+                "to POST /api/uploads as they are read.",
+                className="muted",
+            ),
+            dcc.Store(id=ids.UPLOAD_REPLY),
             dcc.Loading(html.Div(id=ids.UPLOAD_PREVIEW)),
             html.Div(
                 [
@@ -161,43 +174,34 @@ def layout(**_query) -> html.Div:
     )
 
 
+def reply_view(reply: dict) -> tuple:
+    """What the page shows for the API's answer to a streamed upload: the preview of a dry
+    run (and whether Import stays disabled), or the import's result and the uploads list."""
+    outcome, filename = reply_outcome(reply), str(reply.get("filename") or "upload")
+    if reply.get("dry_run"):
+        return preview_view(outcome, filename), not outcome.ok, "", dash.no_update
+    if outcome.ok and outcome.report.unchanged:
+        message = f"{filename} changes nothing (already imported); no upload was recorded."
+    elif outcome.ok:
+        message = f"Imported {filename} as upload {outcome.report.upload_id}."
+    else:
+        message = f"{filename} was refused: {outcome.problems[0]}"
+    return dash.no_update, True, message, uploads_view()
+
+
 @callback(
     Output(ids.UPLOAD_PREVIEW, "children"),
     Output(ids.UPLOAD_CONFIRM, "disabled"),
     Output(ids.UPLOAD_RESULT, "children"),
-    Input(ids.UPLOAD_DROP, "contents"),
-    State(ids.UPLOAD_DROP, "filename"),
-    prevent_initial_call=True,
-)
-@requires_role("editor")
-def show_preview(contents, filename):
-    """Dry-run the dropped file and show what it would import."""
-    if not contents:
-        raise PreventUpdate
-    outcome = preview_upload(engine=ui_engine(), contents=contents, filename=filename)
-    return preview_view(outcome, filename), not outcome.ok, ""
-
-
-@callback(
-    Output(ids.UPLOAD_RESULT, "children", allow_duplicate=True),
     Output(ids.UPLOAD_LIST, "children"),
-    Output(ids.UPLOAD_CONFIRM, "disabled", allow_duplicate=True),
-    Input(ids.UPLOAD_CONFIRM, "n_clicks"),
-    State(ids.UPLOAD_DROP, "contents"),
-    State(ids.UPLOAD_DROP, "filename"),
+    Input(ids.UPLOAD_REPLY, "data"),
     prevent_initial_call=True,
 )
-@requires_role("editor")
-def confirm_import(n_clicks, contents, filename):
-    """Import the previewed file; the uploads list shows it."""
-    if not n_clicks or not contents:
+def show_reply(reply):
+    """Show the API's answer to the streamed upload (the API wrote, under its own policy)."""
+    if not isinstance(reply, dict):
         raise PreventUpdate
-    outcome = import_upload(engine=ui_engine(), contents=contents, filename=filename)
-    if outcome.ok:
-        message = f"Imported {filename} as upload {outcome.report.upload_id}."
-    else:
-        message = f"{filename} was refused: {outcome.problems[0]}"
-    return message, uploads_view(), True
+    return reply_view(reply)
 
 
 @callback(

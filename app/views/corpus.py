@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from app.access import ui_username
 from app.components.empty_state import empty_state
 from app.session import ui_session
 from backend.corpus.engines import ENGINES
@@ -106,7 +107,7 @@ def launch_count(**form) -> html.Span | str:
     try:
         with ui_session() as session:
             submitted = submit(
-                session=session, kind=COUNT_KIND, spec=count_spec(**form), created_by="web"
+                session=session, kind=COUNT_KIND, spec=count_spec(**form), created_by=ui_username()
             )
             return _submitted(submitted)
     except ScaleScopeError as exc:
@@ -128,7 +129,7 @@ def launch_similarity(*, corpus, embeddings, checkpoint_id, eval_set_id, k) -> h
                 checkpoint_id=int(checkpoint_id),
                 eval_set_id=int(eval_set_id),
                 k=int(k or 5),
-                created_by="web",
+                created_by=ui_username(),
             )
             return _submitted(submitted)
     except ScaleScopeError as exc:

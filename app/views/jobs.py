@@ -7,6 +7,7 @@ from __future__ import annotations
 from dash import html
 
 from app import ids
+from app.access import ui_username
 from app.session import ui_session
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
@@ -41,7 +42,7 @@ def launch(*, checkpoint_ids, eval_set_ids, batch_size=None, missing_only=False)
                     checkpoint_ids=checkpoint_ids or None,
                     eval_set_ids=eval_set_ids or None,
                     options=_options(batch_size),
-                    created_by="web",
+                    created_by=ui_username(),
                 )
             else:
                 submitted = job_service.submit(
@@ -49,7 +50,7 @@ def launch(*, checkpoint_ids, eval_set_ids, batch_size=None, missing_only=False)
                     checkpoint_ids=checkpoint_ids or [],
                     eval_set_ids=eval_set_ids or [],
                     options=_options(batch_size),
-                    created_by="web",
+                    created_by=ui_username(),
                 )
     except ScaleScopeError as exc:
         return f"Not launched: {exc}"

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from backend.api.deps import SessionDep
 from backend.api.security import PrincipalDep
-from backend.services import auth, login_sessions
+from backend.services import login_sessions
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -35,15 +35,19 @@ def _cookie_options(request: Request) -> dict:
 
 @router.post("/login", response_model=WhoAmI)
 def login(body: LoginIn, request: Request, response: Response, session: SessionDep) -> WhoAmI:
-    """Check the password and set the signed session cookie (HttpOnly, SameSite=Lax, Secure
-    over https or as configured)."""
-    principal = auth.authenticate_password(
-        session=session, username=body.username, password=body.password
+    """Check the password and set the session cookie (HttpOnly, SameSite=Lax, Secure over
+    https or as configured); 429 with ``Retry-After`` after too many failures."""
+    principal, cookie = login_sessions.log_in(
+        session=session,
+        secret_key=request.app.state.secret_key,
+        username=body.username,
+        password=body.password,
+        client=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
     )
-    session.commit()  # a password rehash, if the hash parameters changed
     response.set_cookie(
         login_sessions.COOKIE_NAME,
-        login_sessions.issue(secret_key=request.app.state.secret_key, principal=principal),
+        cookie,
         max_age=login_sessions.MAX_AGE_S,
         **_cookie_options(request),
     )
@@ -51,8 +55,14 @@ def login(body: LoginIn, request: Request, response: Response, session: SessionD
 
 
 @router.post("/logout", response_model=WhoAmI)
-def logout(request: Request, response: Response) -> WhoAmI:
-    """Forget the session cookie (an expired cookie with the same attributes)."""
+def logout(request: Request, response: Response, session: SessionDep) -> WhoAmI:
+    """End the session server-side and forget its cookie."""
+    login_sessions.end(
+        session=session,
+        secret_key=request.app.state.secret_key,
+        cookie=request.cookies.get(login_sessions.COOKIE_NAME),
+    )
+    session.commit()
     response.delete_cookie(login_sessions.COOKIE_NAME, **_cookie_options(request))
     return WhoAmI(username=None, role=None, access=request.app.state.access)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from backend.api.deps import SessionDep
+from backend.api.security import CallerDep
 from backend.queries import jobs as job_queries
 from backend.schemas.corpus import CorpusJobCreate, TrainTestSimilarityPublic
 from backend.schemas.jobs import JobSubmitted
@@ -14,12 +15,14 @@ router = APIRouter(tags=["corpus"])
 
 
 @router.post("/corpus/jobs", response_model=JobSubmitted, status_code=status.HTTP_201_CREATED)
-def submit_corpus_job(session: SessionDep, body: CorpusJobCreate) -> JobSubmitted:
+def submit_corpus_job(
+    session: SessionDep, body: CorpusJobCreate, caller: CallerDep
+) -> JobSubmitted:
     """Queue a concept-counting or train-test similarity job (an identical pending one is
     returned instead)."""
     from backend.corpus.jobs import submit
 
-    submitted = submit(session=session, kind=body.kind, spec=body.spec, created_by=body.created_by)
+    submitted = submit(session=session, kind=body.kind, spec=body.spec, created_by=caller.username)
     (shown,) = job_queries.describe(session=session, jobs=[submitted.job])
     return JobSubmitted(job=shown, created=submitted.created)
 

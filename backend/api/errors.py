@@ -5,6 +5,7 @@ name the file, row and column of bad input where known."""
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 import psycopg
@@ -19,6 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from backend import exceptions as exc
 from backend.schemas.common import ErrorPublic
 
+log = logging.getLogger(__name__)
+
 # Most specific first: the first matching class decides the status code.
 STATUS_CODES: list[tuple[type[exc.ScaleScopeError], int]] = [
     (exc.NotFoundError, 404),
@@ -26,6 +29,7 @@ STATUS_CODES: list[tuple[type[exc.ScaleScopeError], int]] = [
     (exc.ValidationError, 422),
     (exc.AuthenticationError, 401),
     (exc.PermissionDeniedError, 403),
+    (exc.TooManyRequestsError, 429),
     (exc.DatabaseNotReadyError, 503),
     (exc.ServiceUnavailableError, 503),
 ]
@@ -44,11 +48,20 @@ def error_body(kind: str, detail: str, problems: list[dict] | None = None) -> di
     return {"error": kind, "detail": detail, "problems": problems or []}
 
 
+DATABASE_DOWN = "the database cannot be reached; try again later"
+
+
 def _domain_error(_request: Request, error: exc.ScaleScopeError) -> JSONResponse:
     problems = [p.to_dict() for p in getattr(error, "problems", [])]
+    detail = str(error)
+    if isinstance(error, exc.ServiceUnavailableError):  # the driver's text names the host
+        log.warning("%s", error)
+        detail = DATABASE_DOWN
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, exc.AuthenticationError) else None
+    if isinstance(error, exc.TooManyRequestsError):
+        headers = {"Retry-After": str(error.retry_after_s)}
     return JSONResponse(
-        error_body(type(error).__name__, str(error), problems),
+        error_body(type(error).__name__, detail, problems),
         status_code=status_code_for(error),
         headers=headers,
     )
@@ -86,8 +99,10 @@ def _model_invalid(_request: Request, error: pydantic.ValidationError) -> JSONRe
 
 
 def _database_down(_request: Request, error: OperationalError) -> JSONResponse:
+    """503 without the driver's message, which names the database host (it is logged)."""
+    log.warning("the database cannot be reached: %s", error.orig)
     return JSONResponse(
-        error_body("ServiceUnavailableError", f"the database cannot be reached: {error.orig}"),
+        error_body("ServiceUnavailableError", DATABASE_DOWN),
         status_code=503,
     )
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, status
 
 from backend.api.deps import SessionDep
+from backend.api.security import CallerDep
 from backend.queries import jobs as job_queries
 from backend.schemas.jobs import JobCreate, JobList, JobPublic, JobsMissing, JobSubmitted
 from backend.services import jobs as job_service
@@ -41,14 +42,14 @@ def _submitted(session, submitted) -> list[JobSubmitted]:
 
 
 @router.post("/jobs", response_model=list[JobSubmitted], status_code=status.HTTP_201_CREATED)
-def submit_jobs(session: SessionDep, body: JobCreate) -> list[JobSubmitted]:
+def submit_jobs(session: SessionDep, body: JobCreate, caller: CallerDep) -> list[JobSubmitted]:
     """Queue one job per checkpoint × eval set; identical pending jobs are not queued twice."""
     submitted = job_service.submit(
         session=session,
         checkpoint_ids=body.checkpoint_ids,
         eval_set_ids=body.eval_set_ids,
         options=body.options,
-        created_by=body.created_by,
+        created_by=caller.username,
     )
     return _submitted(session, submitted)
 
@@ -56,14 +57,16 @@ def submit_jobs(session: SessionDep, body: JobCreate) -> list[JobSubmitted]:
 @router.post(
     "/jobs/missing", response_model=list[JobSubmitted], status_code=status.HTTP_201_CREATED
 )
-def submit_missing_jobs(session: SessionDep, body: JobsMissing) -> list[JobSubmitted]:
+def submit_missing_jobs(
+    session: SessionDep, body: JobsMissing, caller: CallerDep
+) -> list[JobSubmitted]:
     """Queue jobs for the checkpoint × benchmark pairs with no measurement and no pending job."""
     submitted = job_service.submit_missing(
         session=session,
         checkpoint_ids=body.checkpoint_ids,
         eval_set_ids=body.eval_set_ids,
         options=body.options,
-        created_by=body.created_by,
+        created_by=caller.username,
     )
     return _submitted(session, submitted)
 

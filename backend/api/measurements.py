@@ -27,7 +27,9 @@ def list_measurements(
 
 @router.get("/measurements.csv", responses=FRAME_RESPONSES)
 def export_measurements(session: SessionDep, flt: FilterDep):
-    """Every measurement matching the filters as CSV (one row per measurement)."""
+    """Every measurement matching the filters as CSV (one row per measurement). The CSV is
+    raw: text is written as stored, also when it starts with ``= + - @`` (a spreadsheet may
+    run it as a formula; the dashboard's downloads neutralise such text)."""
     frame = measurements.measurements_frame(session, flt=flt)
     return frame_response(frame, fmt="csv", filename="measurements")
 

@@ -78,6 +78,9 @@ def requires(role: str):
     return dependency
 
 
+# The caller as the policy saw them (the dependency runs once per request): routes record it
+# as the author of what they write.
+CallerDep = Annotated[auth.Principal, Depends(enforce_access_policy)]
 require_admin = requires("admin")
 AdminDep = Annotated[auth.Principal, Depends(require_admin)]
 EditorDep = Annotated[auth.Principal, Depends(requires("editor"))]

@@ -12,6 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from backend.api.deps import EngineDep, SessionDep
 from backend.api.files import records_file, spooled_upload
+from backend.api.security import CallerDep
 from backend.config import get_settings
 from backend.exceptions import ValidationError
 from backend.queries import uploads
@@ -35,7 +36,8 @@ def _options(text: str | None) -> dict | None:
 
 
 def _status(report: UploadReport, response: Response) -> UploadReport:
-    response.status_code = status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED
+    created = not (report.dry_run or report.unchanged)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return report
 
 
@@ -43,11 +45,11 @@ def _status(report: UploadReport, response: Response) -> UploadReport:
 def upload_file(
     engine: EngineDep,
     response: Response,
+    caller: CallerDep,
     file: Annotated[UploadFile, File(description="the results file")],
     format: Annotated[str | None, Form(description="format name; guessed when empty")] = None,
     dry_run: Annotated[bool, Form(description="check and count, write nothing")] = False,
     options: Annotated[str | None, Form(description="format options as a JSON object")] = None,
-    created_by: Annotated[str | None, Form()] = None,
 ) -> UploadReport:
     """Import one file; with ``dry_run`` it is a preview: the counts it would write."""
     with spooled_upload(file, limit=get_settings().max_upload_bytes) as path:
@@ -58,7 +60,7 @@ def upload_file(
             format=format or None,
             options=_options(options),
             source="api",
-            created_by=created_by,
+            created_by=caller.username,
             dry_run=dry_run,
         )
     return _status(report, response)
@@ -66,7 +68,11 @@ def upload_file(
 
 @router.post("/uploads/records", response_model=UploadReport, status_code=status.HTTP_201_CREATED)
 def upload_records(
-    engine: EngineDep, response: Response, body: RecordsUpload, dry_run: bool = False
+    engine: EngineDep,
+    response: Response,
+    body: RecordsUpload,
+    caller: CallerDep,
+    dry_run: bool = False,
 ) -> UploadReport:
     """Import measurements posted as JSON (the canonical long layout, one object each)."""
     with records_file(body.measurements, name=body.filename or "records.json") as path:
@@ -76,6 +82,7 @@ def upload_records(
             filename=path.name,
             format="long_json",
             source="api",
+            created_by=caller.username,
             dry_run=dry_run,
         )
     return _status(report, response)

@@ -16,7 +16,16 @@ from sqlalchemy.engine import make_url
 from backend import db
 from backend.config import get_settings
 from backend.exceptions import ValidationError
-from backend.models import Upload
+from backend.models import Checkpoint, ConceptFrequency, Measurement, Model, Upload
+
+WHERE_TO_START = """\
+Open {url} and start with:
+  {url}/scaling        Chinchilla's compute scaling law (Hoffmann et al. 2022, Approach 3)
+  {url}/loss-to-loss   loss-to-loss lines of the sweep (Brandfonbrener et al. 2024)
+  {url}/robustness     ImageNet vs ImageNet-V2: effective robustness (Taori et al. 2020)
+  {url}/frequency      concept frequency vs zero-shot accuracy (Udandarao et al. 2024)
+  {url}/upload         add your own results (lm-eval JSON, CLIP_benchmark, CSV, ...)
+API docs: {url}/docs    Stop with Ctrl+C."""
 
 
 def register(subparsers) -> None:
@@ -85,6 +94,19 @@ def _remove_sqlite_file(database_url: str) -> None:
         Path(url.database + suffix).unlink(missing_ok=True)
 
 
+def demo_summary(database_url: str) -> str:
+    """One line saying what the demo database holds."""
+    counted = {"models": Model, "checkpoints": Checkpoint, "measurements": Measurement}
+    with db.session_scope(db.get_engine(database_url)) as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(table))
+            for name, table in counted.items()
+        }
+        corpora = session.scalar(select(func.count(func.distinct(ConceptFrequency.corpus_id))))
+    held = ", ".join(f"{n:,} {name}" for name, n in counts.items())
+    return f"demo database {_display(database_url)}: {held}, concept counts of {corpora} corpora"
+
+
 def _display(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
@@ -93,12 +115,13 @@ def _demo(args: argparse.Namespace) -> int:
     url = args.database_url or demo_database_url()
     prepare_demo(database_url=url, fresh=args.fresh)
     if args.no_serve:
-        print(f"demo database ready: {_display(url)}")
+        print(demo_summary(url))
         return 0
     import uvicorn
 
     from app.main import create_app
 
-    print(f"ScaleScope demo on http://{args.host}:{args.port}  (API docs: /docs)")
+    print(demo_summary(url))
+    print(WHERE_TO_START.format(url=f"http://{args.host}:{args.port}"))
     uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
     return 0

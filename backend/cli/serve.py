@@ -33,7 +33,9 @@ def run_server(*, database_url: str, host: str, port: int, workers: int, reload:
     import uvicorn
 
     settings = get_settings()
-    check_access_settings(access=settings.access, secret_key=settings.secret_key)
+    check_access_settings(
+        access=settings.access, secret_key=settings.secret_key, data_dir=settings.data_dir
+    )
     check_bind_address(access=settings.access, host=host)
     db.check_at_head(db.get_engine(database_url))
     print(f"ScaleScope on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
@@ -45,6 +47,8 @@ def run_server(*, database_url: str, host: str, port: int, workers: int, reload:
         workers=None if reload else workers,
         reload=reload,
         log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     return 0
 

@@ -65,7 +65,9 @@ def _import(args: argparse.Namespace) -> int:
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
-    what = "dry run (nothing written)" if report.dry_run else f"upload {report.upload_id}"
+    what = f"upload {report.upload_id}"
+    if report.dry_run or report.unchanged:
+        what = "dry run (nothing written)" if report.dry_run else "unchanged (nothing written)"
     print(f"{what}: {report.filename} as {report.format}, {report.records} records")
     print(report.summary())
     for warning in report.warnings:

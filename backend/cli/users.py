@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from backend import db
-from backend.services import auth
+from backend.services import auth, login_sessions
 
 
 def register(subparsers) -> None:
@@ -32,6 +32,13 @@ def register(subparsers) -> None:
     deactivate = actions.add_parser("deactivate", help="stop a user logging in")
     deactivate.add_argument("username")
     deactivate.set_defaults(func=_user_deactivate)
+    sessions = actions.add_parser("sessions", help="list live login sessions")
+    sessions.add_argument("username", nargs="?")
+    sessions.set_defaults(func=_user_sessions)
+    logout = actions.add_parser("logout", help="end a user's login sessions (or one by id)")
+    logout.add_argument("username")
+    logout.add_argument("--session", type=int, dest="session_id", help="only this session")
+    logout.set_defaults(func=_user_logout)
 
     token = subparsers.add_parser("token", help="create, list and revoke API tokens")
     actions = token.add_subparsers(dest="token_command", required=True, metavar="ACTION")
@@ -91,6 +98,28 @@ def _user_deactivate(args: argparse.Namespace) -> int:
     with db.session_scope() as session:
         auth.deactivate_user(session=session, username=args.username)
     print(f"user {args.username!r} deactivated")
+    return 0
+
+
+def _user_sessions(args: argparse.Namespace) -> int:
+    with db.session_scope() as session:
+        for row in login_sessions.list_sessions(session=session, username=args.username):
+            seen = row.last_seen_at.isoformat(timespec="seconds") if row.last_seen_at else "-"
+            started = row.created_at.isoformat(timespec="seconds")
+            print(f"{row.id}\t{row.user.username}\t{started}\t{seen}\t{row.client or '-'}")
+    return 0
+
+
+def _user_logout(args: argparse.Namespace) -> int:
+    with db.session_scope() as session:
+        if args.session_id is not None:
+            row = login_sessions.revoke_session(session=session, session_id=args.session_id)
+            if row.user.username != args.username:
+                raise SystemExit(f"scalescope: session {args.session_id} is not {args.username}'s")
+            count = 1
+        else:
+            count = login_sessions.revoke_user_sessions(session=session, username=args.username)
+    print(f"{count} session(s) of {args.username!r} ended")
     return 0
 
 

@@ -35,8 +35,9 @@ from backend.corpus.tasks import (
     run_similarity,
 )
 from backend.exceptions import ConflictError, ScaleScopeError, ValidationError
+from backend.extras import job_extras, require_runnable
 from backend.models import EvalJob
-from backend.services import jobs
+from backend.services import file_roots, jobs
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def submit(
     if kind not in SPECS:
         raise ValidationError(f"unknown corpus job kind {kind!r}; one of {', '.join(KINDS)}")
     spec = parse(spec, SPECS[kind]).model_dump(mode="json")
+    require_runnable(job_extras(kind, spec), what=f"a {kind} job")
+    check_submitted_paths(kind, spec)
     key = _dedupe_key(kind, spec)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -99,15 +102,13 @@ def _evaluation_files(evaluation: dict[str, Any] | None) -> list[str]:
 
 
 def confine(kind: str, spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with the worker roots passed on to an embedded evaluation's dataset, so its
+    """``spec`` with the allowed roots passed on to an embedded evaluation's dataset, so its
     CSV image paths, folder images and shards are checked too (see ``check_paths``)."""
-    from backend.config import get_settings
-
-    roots = get_settings().worker_roots
     evaluation = spec.get("evaluation")
-    if kind != SIMILARITY_KIND or not roots or not evaluation:
+    if kind != SIMILARITY_KIND or not evaluation:
         return spec
-    dataset = {**(evaluation.get("dataset") or {}), "allowed_roots": [str(r) for r in roots]}
+    roots = [str(root) for root in file_roots.allowed_roots()]
+    dataset = {**(evaluation.get("dataset") or {}), "allowed_roots": roots}
     return {**spec, "evaluation": {**evaluation, "dataset": dataset}}
 
 
@@ -143,31 +144,37 @@ def submit_embedded_similarity(
     return submit(session=session, kind=SIMILARITY_KIND, spec=spec, created_by=created_by)
 
 
+def named_files(kind: str, parsed) -> list[str]:
+    """The paths a parsed corpus spec names, as given (globs and folders unexpanded)."""
+    if kind == COUNT_KIND:
+        return [*parsed.sources, *([parsed.concepts_file] if parsed.concepts_file else [])]
+    named = [*parsed.corpus_embeddings, parsed.test_embeddings, parsed.samples_file]
+    return [p for p in named if p] + _evaluation_files(parsed.evaluation)
+
+
+def check_submitted_paths(kind: str, spec: dict[str, Any]) -> None:
+    """At submit: every path the spec names lies under the allowed roots (the worker checks
+    again, after glob and folder expansion, before it opens anything)."""
+    for raw in named_files(kind, parse(spec, SPECS[kind])):
+        file_roots.check_readable(raw, what="path")
+
+
 def check_paths(kind: str, spec: dict[str, Any]) -> None:
-    """With ``settings.worker_roots`` set, every file a corpus job reads (after glob and
-    folder expansion) must lie under one of them, as for evaluation jobs."""
+    """Every file a corpus job reads (the named paths, then after glob and folder expansion)
+    must lie under the allowed roots (``backend.services.file_roots``), as for evaluations."""
     from pathlib import Path
 
-    from backend.config import get_settings
     from backend.corpus.readers import resolve_shards
     from backend.corpus.similarity import embedding_shards
 
-    roots = [Path(r).expanduser().resolve() for r in get_settings().worker_roots]
-    if not roots:
-        return
+    check_submitted_paths(kind, spec)
     parsed = parse(spec, SPECS[kind])
     if kind == COUNT_KIND:
         files = [Path(s.path) for s in resolve_shards(parsed.sources)]
-        files += [Path(parsed.concepts_file)] if parsed.concepts_file else []
     else:
         files = embedding_shards(parsed.corpus_embeddings)
-        files += [Path(p) for p in (parsed.test_embeddings, parsed.samples_file) if p]
-        files += [Path(p) for p in _evaluation_files(parsed.evaluation)]
     for file in files:
-        resolved = file.expanduser().resolve()
-        if not any(resolved.is_relative_to(root) for root in roots):
-            allowed = ", ".join(str(r) for r in roots)
-            raise ValidationError(f"{file} lies outside the worker roots ({allowed})")
+        file_roots.check_readable(file, what="file")
 
 
 def run_claimed(*, engine: Engine, job_id: int, attempt: int, reporter) -> str:

@@ -23,14 +23,16 @@ import tarfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from backend.exceptions import IngestError, IngestProblem
 
 FORMATS = {".parquet": "parquet", ".csv": "csv", ".gz": "csv", ".tar": "tar", ".txt": "txt"}
 DEFAULT_COLUMN = "caption"
 WEBDATASET_EXTENSION = "txt"
+
+if TYPE_CHECKING:  # pyarrow is the corpus extra's: imported where shards are read, not here
+    import pyarrow as pa
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def iter_text_batches(
     shard: Shard, column: str = DEFAULT_COLUMN, batch_rows: int = 262_144
 ) -> Iterator[pa.Array]:
     """The shard's caption column as Arrow string arrays of at most ``batch_rows`` rows."""
+    import pyarrow as pa
+
     readers = {"parquet": _parquet, "csv": _csv, "tar": _webdataset, "txt": _lines}
     try:
         yield from readers[shard.format](shard.path, column, batch_rows)
@@ -100,6 +104,8 @@ def iter_text_batches(
 
 def check_columns(shard: Shard, column: str) -> None:
     """Refuse a Parquet or CSV shard without ``column`` (cheap: reads the schema or header)."""
+    import pyarrow as pa
+
     try:
         if shard.format == "parquet":
             import pyarrow.parquet as pq
@@ -142,6 +148,7 @@ def _open_text(path: str) -> io.TextIOBase:
 
 
 def _csv(path: str, column: str, batch_rows: int) -> Iterator[pa.Array]:
+    import pyarrow as pa
     import pyarrow.csv as pacsv
 
     with _open_text(path) as handle:
@@ -165,6 +172,8 @@ def _csv(path: str, column: str, batch_rows: int) -> Iterator[pa.Array]:
 
 
 def _webdataset(path: str, column: str, batch_rows: int) -> Iterator[pa.Array]:
+    import pyarrow as pa
+
     extension = WEBDATASET_EXTENSION if column in ("", DEFAULT_COLUMN) else column.lstrip(".")
     captions: list[str] = []
     seen_any = False
@@ -196,6 +205,8 @@ def _webdataset(path: str, column: str, batch_rows: int) -> Iterator[pa.Array]:
 
 
 def _lines(path: str, _column: str, batch_rows: int) -> Iterator[pa.Array]:
+    import pyarrow as pa
+
     captions: list[str] = []
     with open(path, "rb") as handle:
         for row, raw in enumerate(handle, start=1):

@@ -19,9 +19,10 @@ which is what makes the columnar engines fast; :func:`normalize_text` is the sam
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:  # pyarrow is the corpus extra's: imported by normalize_array alone
+    import pyarrow as pa
 
 
 def _byte_map() -> bytes:
@@ -65,6 +66,9 @@ def normalize_text(text: str | None) -> str:
 
 def normalize_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """Steps 1-2 on a whole Arrow string column; nulls become empty strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
     if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):

@@ -19,9 +19,11 @@ class TableCounts(BaseModel):
 
 
 class UploadReport(BaseModel):
-    """The outcome of one upload; ``upload_id`` is None for a dry run (nothing was written)."""
+    """The outcome of one upload; ``upload_id`` is None for a dry run and for a file that
+    changes nothing (``unchanged``: e.g. the same file again), since nothing was written."""
 
     upload_id: int | None = None
+    unchanged: bool = False
     format: str
     filename: str | None = None
     sha256: str | None = None

@@ -65,8 +65,13 @@ def list_models(
     if pretraining_data:
         stmt = stmt.where(Model.pretraining_data.in_(pretraining_data))
     if search:
-        stmt = stmt.where(Model.name.ilike(f"%{search}%"))
+        stmt = stmt.where(Model.name.ilike(f"%{escape_like(search)}%", escape="\\"))
     return [ModelPublic(**row._mapping) for row in session.execute(stmt)]
+
+
+def escape_like(text: str) -> str:
+    """``text`` matched literally inside a LIKE pattern (``%``, ``_`` and ``\\`` escaped)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def get_model(session: Session, *, name: str) -> ModelPublic:

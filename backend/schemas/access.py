@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from backend.schemas.common import Timestamp
 
@@ -15,6 +15,39 @@ class UserPublic(BaseModel):
     username: str
     role: str
     is_active: bool
+
+
+class LoginSessionPublic(BaseModel):
+    """A live login session of a user (never its secret)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    created_at: Timestamp
+    expires_at: Timestamp
+    last_seen_at: Timestamp | None = None
+    client: str | None = None
+    user_agent: str | None = None
+
+    @classmethod
+    def of(cls, row) -> LoginSessionPublic:
+        """The public view of a ``LoginSession`` row."""
+        return cls(
+            id=row.id,
+            username=row.user.username,
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            last_seen_at=row.last_seen_at,
+            client=row.client,
+            user_agent=row.user_agent,
+        )
+
+
+class SessionsRevoked(BaseModel):
+    """How many sessions a revocation ended."""
+
+    revoked: int
 
 
 class ShareIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 
 class CorpusJobCreate(BaseModel):
@@ -13,7 +13,6 @@ class CorpusJobCreate(BaseModel):
 
     kind: Literal["corpus_concept_counts", "corpus_train_test_similarity"]
     spec: dict[str, Any]
-    created_by: str | None = Field(default=None, max_length=100)
 
 
 class TrainTestSimilarityPublic(BaseModel):

@@ -18,7 +18,6 @@ class JobCreate(BaseModel):
         default_factory=dict,
         description="run options: batch_size, num_workers, device, precision, seed, top_k",
     )
-    created_by: str | None = Field(default=None, max_length=100)
 
 
 class JobsMissing(BaseModel):
@@ -27,7 +26,6 @@ class JobsMissing(BaseModel):
     checkpoint_ids: list[int] | None = None
     eval_set_ids: list[int] | None = None
     options: dict[str, Any] = Field(default_factory=dict)
-    created_by: str | None = Field(default=None, max_length=100)
 
 
 class JobPublic(BaseModel):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.exceptions import (
@@ -29,7 +29,7 @@ from backend.exceptions import (
     PermissionDeniedError,
     ValidationError,
 )
-from backend.models import ApiToken, User
+from backend.models import ApiToken, LoginSession, User
 
 ROLES = ("viewer", "editor", "admin")
 TOKEN_PREFIX = "ss_"
@@ -124,25 +124,40 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.username)))
 
 
+def end_sessions(*, session: Session, user: User) -> int:
+    """End every live login session of ``user`` (they log in again); returns how many."""
+    result = session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=dt.datetime.now(dt.UTC))
+    )
+    return result.rowcount or 0
+
+
 def set_role(*, session: Session, username: str, role: str) -> User:
-    """Change a user's role."""
+    """Change a user's role; their sessions end."""
     _check_role(role)
     user = get_user(session=session, username=username)
+    if user.role != role:
+        end_sessions(session=session, user=user)
     user.role = role
     return user
 
 
 def set_password(*, session: Session, username: str, password: str) -> User:
-    """Replace a user's password."""
+    """Replace a user's password; their sessions end."""
     user = get_user(session=session, username=username)
     user.password_hash = hash_password(password)
+    end_sessions(session=session, user=user)
     return user
 
 
 def deactivate_user(*, session: Session, username: str) -> User:
-    """Stop a user from logging in or using tokens (rows stay for provenance)."""
+    """Stop a user from logging in or using tokens (rows stay for provenance); their
+    sessions end."""
     user = get_user(session=session, username=username)
     user.is_active = False
+    end_sessions(session=session, user=user)
     return user
 
 
@@ -223,15 +238,18 @@ def check_bind_address(*, access: str, host: str) -> None:
         )
 
 
-def check_access_settings(*, access: str, secret_key: str) -> None:
-    """Refuse an unknown access mode, and a public or private instance without its own secret
-    key (anyone could forge its login cookies, as an admin too)."""
+def check_access_settings(*, access: str, secret_key: str, data_dir=None) -> str:
+    """Refuse an unknown access mode, and a public or private instance without a strong key of
+    its own (anyone could forge its login cookies, as an admin too); returns the key to sign
+    with (see ``backend.services.secret_key``)."""
+    from backend.services import secret_key as keys
+
     if access not in ACCESS_MODES:
         raise ValidationError(
             f"SCALESCOPE_ACCESS is {access!r}; expected one of {', '.join(ACCESS_MODES)}"
         )
-    if access != "local" and secret_key == DEFAULT_SECRET_KEY:
-        raise ValidationError(
-            f"a {access} instance needs its own SCALESCOPE_SECRET_KEY "
-            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(32))")'
-        )
+    if data_dir is None:
+        from backend.config import get_settings
+
+        data_dir = get_settings().data_dir
+    return keys.resolve(access=access, secret_key=secret_key, data_dir=data_dir)

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from backend.config import get_settings
 from backend.exceptions import ConflictError, NotFoundError, ValidationError
+from backend.extras import job_extras, require_runnable
 from backend.models import Checkpoint, EvalJob, EvalSet, Measurement
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ def _submit_one(
     options: dict,
     created_by: str | None,
 ) -> Submitted:
+    from backend.worker.targets import check_paths
+
+    check_paths(checkpoint=checkpoint, eval_set=eval_set)  # 422 now; the worker checks again
     kind = evaluation_kind(eval_set)
     spec = {"checkpoint_id": checkpoint.id, "eval_set_id": eval_set.id, "options": options}
     key = dedupe_key(
@@ -182,6 +186,7 @@ def submit(
     queued twice. Commits, then enqueues the new jobs."""
     if not checkpoint_ids or not eval_set_ids:
         raise ValidationError("pick at least one checkpoint and one eval set")
+    require_runnable(["worker"], what="an evaluation job")
     _check_job_count(len(set(checkpoint_ids)) * len(set(eval_set_ids)))
     options = checked_options(options)
     checkpoints = _load(session, Checkpoint, checkpoint_ids, "checkpoint")
@@ -250,6 +255,7 @@ def submit_missing(
     created_by: str | None = None,
 ) -> list[Submitted]:
     """Queue jobs for every hole of the coverage grid (see :func:`missing_pairs`)."""
+    require_runnable(["worker"], what="an evaluation job")
     pairs = missing_pairs(
         session=session,
         checkpoint_ids=checkpoint_ids,
@@ -348,6 +354,7 @@ def retry(*, session: Session, job_id: int) -> EvalJob:
     twin = _pending_job(session, job.dedupe_key)
     if twin is not None:
         raise ConflictError(f"an identical job ({twin.id}) is already {twin.status}")
+    require_runnable(job_extras(job.kind, job.spec or {}), what=f"job {job_id}")
     job.status = "queued"
     job.progress = 0.0
     job.attempts = 0

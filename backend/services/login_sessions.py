@@ -1,26 +1,31 @@
-"""Signed login-session cookies.
+"""Login sessions, kept server-side.
 
-The cookie holds the user name and the time of login, signed with ``settings.secret_key``
-(``itsdangerous``); it expires after ``max_age`` seconds. Nothing about the session is stored
-server-side, so it survives restarts and works across web processes; deactivating a user or
-changing their role takes effect at once because the user row is read on every request.
+Logging in creates a ``login_sessions`` row; the cookie carries its random secret (only the
+SHA-256 is stored), signed with ``settings.secret_key`` (``itsdangerous``). A session ends when
+it expires (``MAX_AGE_S``), on logout, when the user's password or role changes or the user is
+deactivated (``backend.services.auth``), or when an admin revokes it; the row is read on every
+request, so an ended session stops working at once in every web process.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.exceptions import PermissionDeniedError
-from backend.models import User
-from backend.services import auth
+from backend.exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
+from backend.models import LoginSession, User
+from backend.services import auth, login_throttle
 from backend.services.auth import ANONYMOUS, Principal
 
 COOKIE_NAME = "scalescope_session"
 MAX_AGE_S = 14 * 24 * 3600
+SEEN_EVERY_S = 300  # how often last_seen_at is refreshed
 _SALT = "scalescope-login"
 
 
@@ -40,24 +45,140 @@ def _serializer(secret_key: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=_SALT)
 
 
-def issue(*, secret_key: str, principal: Principal) -> str:
-    """The cookie value for a user who just logged in."""
-    return _serializer(secret_key).dumps({"u": principal.username})
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def resolve(*, session: Session, secret_key: str, cookie: str | None) -> Principal:
-    """The principal of a cookie; anonymous when it is missing, forged, expired or the user
-    is gone or deactivated."""
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+
+
+def issue(
+    *,
+    session: Session,
+    secret_key: str,
+    principal: Principal,
+    client: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """Start a session for a user who just logged in; returns the cookie value."""
+    user = auth.get_user(session=session, username=principal.username)
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=_hash(secret),
+            expires_at=_now() + dt.timedelta(seconds=MAX_AGE_S),
+            client=(client or None) and client[:100],
+            user_agent=(user_agent or None) and user_agent[:200],
+        )
+    )
+    session.flush()
+    return _serializer(secret_key).dumps({"s": secret})
+
+
+def log_in(
+    *,
+    session: Session,
+    secret_key: str,
+    username: str,
+    password: str,
+    client: str | None,
+    user_agent: str | None = None,
+) -> tuple[Principal, str]:
+    """Check a name and password under the login throttle and start a session; returns the
+    principal and the cookie value. Commits (failures count even when the log-in fails)."""
+    limits = login_throttle.keys(username=username, client=client)
+    login_throttle.check(session=session, limits=limits)
+    try:
+        principal = auth.authenticate_password(
+            session=session, username=username, password=password
+        )
+    except AuthenticationError:
+        login_throttle.record_failure(session=session, limits=limits)
+        session.commit()
+        raise
+    login_throttle.clear(session=session, key=next(iter(limits)))
+    cookie = issue(
+        session=session,
+        secret_key=secret_key,
+        principal=principal,
+        client=client,
+        user_agent=user_agent,
+    )
+    session.commit()
+    return principal, cookie
+
+
+def _row(*, session: Session, secret_key: str, cookie: str | None) -> LoginSession | None:
     if not cookie:
-        return ANONYMOUS
+        return None
     try:
         data = _serializer(secret_key).loads(cookie, max_age=MAX_AGE_S)
     except (BadSignature, SignatureExpired):
+        return None
+    secret = data.get("s") if isinstance(data, dict) else None
+    if not isinstance(secret, str):
+        return None
+    return session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(secret)))
+
+
+def resolve(*, session: Session, secret_key: str, cookie: str | None) -> Principal:
+    """The principal of a cookie; anonymous when it is missing, forged, expired or revoked, or
+    the user is gone or deactivated."""
+    row = _row(session=session, secret_key=secret_key, cookie=cookie)
+    now = _now()
+    if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
         return ANONYMOUS
-    user = session.scalar(select(User).where(User.username == data.get("u")))
+    user = row.user
     if user is None or not user.is_active:
         return ANONYMOUS
+    seen = _aware(row.last_seen_at)
+    if seen is None or (now - seen).total_seconds() > SEEN_EVERY_S:
+        row.last_seen_at = now
+        session.commit()
     return Principal(username=user.username, role=user.role)
+
+
+def end(*, session: Session, secret_key: str, cookie: str | None) -> None:
+    """Revoke the session of a cookie (logout); nothing when there is none."""
+    row = _row(session=session, secret_key=secret_key, cookie=cookie)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = _now()
+
+
+def list_sessions(*, session: Session, username: str | None = None) -> list[LoginSession]:
+    """Live sessions (of one user, or all), newest first."""
+    query = (
+        select(LoginSession)
+        .join(User)
+        .where(LoginSession.revoked_at.is_(None), LoginSession.expires_at > _now())
+        .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())
+    )
+    if username is not None:
+        auth.get_user(session=session, username=username)  # 404 for an unknown name
+        query = query.where(User.username == username)
+    return list(session.scalars(query))
+
+
+def revoke_session(*, session: Session, session_id: int) -> LoginSession:
+    """End one session by id."""
+    row = session.get(LoginSession, session_id)
+    if row is None:
+        raise NotFoundError(f"no login session with id {session_id}")
+    if row.revoked_at is None:
+        row.revoked_at = _now()
+    return row
+
+
+def revoke_user_sessions(*, session: Session, username: str) -> int:
+    """End every live session of a user; returns how many."""
+    user = auth.get_user(session=session, username=username)
+    return auth.end_sessions(session=session, user=user)
 
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

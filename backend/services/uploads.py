@@ -171,6 +171,9 @@ def _ingest(
             report.warnings = [str(w) for w in problems.warnings]
             if dry_run:
                 raise _DryRun
+            if sha256 is not None and not any(c.new or c.updated for c in counts.values()):
+                report.unchanged = True  # e.g. the same file again: no upload record either
+                raise _DryRun
             stored = {table: c.model_dump() for table, c in counts.items()}
             conn.execute(update(uploads).where(uploads.c.id == upload_id).values(counts=stored))
             report.upload_id = upload_id

@@ -4,12 +4,17 @@
 A polling thread takes queued jobs from the database (the row is the queue; ``claim`` keeps two
 executors from running one job) and runs each in a pool of spawned processes, so torch is never
 imported into the web process and a crash of an evaluation cannot take the web process down.
-The same thread sweeps for lost jobs (e.g. left ``running`` by a previous process)."""
+The same thread sweeps for lost jobs (e.g. left ``running`` by a previous process).
+
+Pool processes end with the process that started them: stopping the executor (the web app
+shutting down on SIGTERM) terminates them, and each one also exits by itself when its parent
+is gone (killed with SIGKILL); their jobs are then swept as lost."""
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 import time
 import weakref
@@ -31,6 +36,20 @@ def wake_local_executors() -> None:
     """Tell the executors of this process that a job was queued (they also poll)."""
     for executor in list(_EXECUTORS):
         executor.wake()
+
+
+PARENT_CHECK_S = 1.0
+
+
+def _end_with_parent(parent_pid: int) -> None:
+    """Pool initializer: exit this child as soon as ``parent_pid`` is no longer its parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="scalescope-parent-watch", daemon=True).start()
 
 
 def _run_in_child(job_id: int, database_url: str) -> str:
@@ -69,7 +88,11 @@ class LocalExecutor:
         if self._thread.is_alive():
             self._thread.join(timeout=10)
         if self._pool is not None:
+            processes = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=wait, cancel_futures=True)
+            for process in processes:  # without wait: the running jobs end with us
+                if process.is_alive():
+                    process.terminate()
 
     def wake(self) -> None:
         """Look for queued jobs now instead of at the next poll."""
@@ -88,7 +111,10 @@ class LocalExecutor:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_end_with_parent,
+            initargs=(os.getpid(),),
         )
 
     def _loop(self) -> None:

@@ -1,7 +1,8 @@
 """What a job evaluates, read from its rows and turned into an evaluation spec
-(``backend.evaluation.specs``, plain JSON) before any heavy work starts. With
-``settings.worker_roots`` set, every file the spec names must lie under one of the roots
-(``..`` and symlinks are resolved first), so a job cannot read arbitrary files of a worker.
+(``backend.evaluation.specs``, plain JSON) before any heavy work starts. Every file the spec
+names must lie under the allowed roots (``backend.services.file_roots``: the worker roots, or
+the data directory's upload and dataset folders; ``..`` and symlinks resolved first), so a job
+cannot read arbitrary files of a worker.
 
 Where the spec comes from:
 
@@ -24,10 +25,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from backend.config import get_settings
 from backend.evaluation.specs import DatasetSpec, parse_spec
 from backend.exceptions import NotFoundError, ValidationError
 from backend.models import Checkpoint, EvalJob, EvalSet
+from backend.services import file_roots
 
 PRETRAINED_PREFIX = "openclip:"
 DATASET_FIELDS = set(DatasetSpec.model_fields) - {"name", "allowed_roots"}
@@ -46,16 +47,27 @@ class EvalTarget:
 
 
 def confined_path(raw: str, *, what: str) -> str:
-    """``raw`` as an absolute, resolved path under a worker root (when roots are set)."""
-    path = Path(raw.removeprefix("file://")).expanduser()
-    if not path.is_absolute():
+    """``raw`` as an absolute, resolved path under the allowed roots
+    (``backend.services.file_roots``)."""
+    if not Path(raw.removeprefix("file://")).expanduser().is_absolute():
         raise ValidationError(f"{what} path {raw!r} must be absolute")
-    resolved = path.resolve()
-    roots = [Path(r).expanduser().resolve() for r in get_settings().worker_roots]
-    if roots and not any(resolved.is_relative_to(root) for root in roots):
-        allowed = ", ".join(str(r) for r in roots)
-        raise ValidationError(f"{what} path {raw!r} lies outside the worker roots ({allowed})")
-    return str(resolved)
+    return str(file_roots.check_readable(raw, what=what))
+
+
+def check_paths(*, checkpoint: Checkpoint, eval_set: EvalSet) -> None:
+    """At submit: the files a job of ``checkpoint`` on ``eval_set`` would read lie under the
+    allowed roots (the worker checks again before it opens them)."""
+    model = checkpoint.model
+    config_file = (model.attributes or {}).get("open_clip_config_file")
+    if config_file and not (model.attributes or {}).get("open_clip_config"):
+        confined_path(str(config_file), what=f"model config of {model.name!r}")
+    uri = (checkpoint.weights_uri or "").strip()
+    if uri and not uri.startswith(PRETRAINED_PREFIX):
+        confined_path(uri, what=f"weights of {model.name}@{checkpoint.revision}")
+    for key in PATH_FIELDS:
+        value = (eval_set.attributes or {}).get(key)
+        if value:
+            confined_path(str(value), what=f"{key} of {eval_set.name!r}")
 
 
 def load_target(*, session: Session, job: EvalJob) -> EvalTarget:
@@ -118,9 +130,8 @@ def build_target(
     for key in PATH_FIELDS:
         if data.get(key):
             data[key] = confined_path(str(data[key]), what=f"{key} of {eval_set.name!r}")
-    roots = get_settings().worker_roots
-    if roots:  # the files the data resolves to (CSV rows, folder images, shards) too
-        data["allowed_roots"] = [str(Path(r).expanduser().resolve()) for r in roots]
+    # the files the data resolves to (CSV rows, folder images, shards) are checked too
+    data["allowed_roots"] = [str(root) for root in file_roots.allowed_roots()]
     evaluation = {
         "task": task,
         "model": model_spec,

@@ -72,11 +72,11 @@ def test_recovers_slope_per_decade():
 @pytest.mark.parametrize(
     ("model", "pretraining"), [("ViT-B-32", "laion400m"), ("RN50", "cc3m"), ("ViT-B-16", "cc12m")]
 )
-def test_udandarao_log_binned_correlation(shared_data, model, pretraining):
+def test_udandarao_log_binned_correlation(test_data_dir, model, pretraining):
     """Udandarao et al. 2024 (Fig. 2, integrated counts at RAM++ threshold 0.7, ensemble
     prompts, 12 log bins): a strong log-linear trend of binned mean accuracy in log count.
     Our r equals the notebook's procedure and shows the paper's qualitative finding."""
-    folder = shared_data / "frequency_determines_performance"
+    folder = test_data_dir / "frequency_determines_performance"
     counts, accuracy_percent = udandarao_points(folder, model, pretraining)
     assert counts.size == 4469
     fit = fit_frequency_accuracy(counts, accuracy_percent / 100)

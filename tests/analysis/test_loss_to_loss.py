@@ -46,7 +46,7 @@ def test_recovers_shifted_power_law_with_bootstrap(procedure):
 @pytest.mark.parametrize("kaplan", [False, True])
 @pytest.mark.parametrize(("data", "loss"), [("fineweb-edu-100b", VAL), ("starcoder", HELLASWAG)])
 def test_reproduces_brandfonbrener_scaling_fits(
-    kempner_sweep, kempner_params, shared_data, data, loss, kaplan
+    kempner_sweep, kempner_params, test_data_dir, data, loss, kaplan
 ):
     """Brandfonbrener et al. 2024 fit every (pretraining data, loss) of their sweep with the
     Chinchilla and Kaplan forms (opt_params_data.csv); e.g. fineweb-edu-100b val loss,
@@ -61,12 +61,13 @@ def test_reproduces_brandfonbrener_scaling_fits(
     for name in ("A", "B"):
         assert fit[name] == pytest.approx(theirs[name], rel=2e-2), name
     # their column extrap_pred: the fitted law evaluated at the 3.3B run of the same data
-    big = pd.read_csv(shared_data / "loss_to_loss_kempner" / "extrapolation.csv").set_index("data")
+    big = pd.read_csv(test_data_dir / "loss_to_loss_kempner" / "extrapolation.csv")
+    big = big.set_index("data")
     predicted = fit.predict([big.loc[data, "params"]], [big.loc[data, "tokens"]])[0]
     assert predicted == pytest.approx(theirs["extrap_pred"], rel=1e-3)
 
 
-def test_train_to_train_extrapolates_to_the_3b_runs(kempner_sweep, shared_data, kempner_params):
+def test_train_to_train_extrapolates_to_the_3b_runs(kempner_sweep, test_data_dir, kempner_params):
     """Train-to-train (fineweb-edu-100b -> fineweb-100b, runs matched on N and D) with E from
     the authors' Kaplan fits predicts the 3.3B (1e21 FLOP) run's loss within 0.5 %."""
     pairs = pair_runs(
@@ -80,7 +81,8 @@ def test_train_to_train_extrapolates_to_the_3b_runs(kempner_sweep, shared_data, 
     e_y = published(kempner_params, "fineweb-100b", VAL, True).E
     fit = fit_loss_to_loss(pairs[f"{VAL}_x"], pairs[f"{VAL}_y"], e_x=e_x, e_y=e_y, bootstrap=200)
     assert fit.goodness.r_squared > 0.999
-    big = pd.read_csv(shared_data / "loss_to_loss_kempner" / "extrapolation.csv").set_index("data")
+    big = pd.read_csv(test_data_dir / "loss_to_loss_kempner" / "extrapolation.csv")
+    big = big.set_index("data")
     predicted = fit.extrapolate([big.loc["fineweb-edu-100b", VAL]])
     actual = big.loc["fineweb-100b", VAL]
     assert predicted.center[0] == pytest.approx(actual, rel=5e-3)

@@ -35,11 +35,11 @@ def test_recovers_baseline_and_robust_models(transform):
     assert wald.band([0.7]).kind == "wald" and wald.effective_robustness_interval is None
 
 
-def test_imagenet_testbed_lines_and_clip_effective_robustness(shared_data):
+def test_imagenet_testbed_lines_and_clip_effective_robustness(demo_data_dir):
     """Taori et al. 2020: ImageNetV2 accuracy of standard models lies on a line in logit
     space (Miller et al. 2021: R^2 > 0.99 for ImageNetV2); Radford et al. 2021: zero-shot
     CLIP has large effective robustness on ImageNet-R (tens of points)."""
-    frame = pd.read_csv(shared_data / "imagenet_testbed" / "robustness_top1s.csv")
+    frame = pd.read_csv(demo_data_dir / "imagenet_testbed" / "robustness_top1s.csv")
     v2 = frame[["model", "val", "imagenetv2-matched-frequency"]].dropna()
     standard = ~v2.model.str.contains(EXTRA_DATA, case=False).to_numpy()
     fit = fit_effective_robustness(

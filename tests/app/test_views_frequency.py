@@ -57,8 +57,8 @@ def test_chosen_models_and_missing_counts(session, synthetic):
     assert other.fits.state.method == "captions"
 
 
-def test_published_counts_and_accuracies_give_the_direct_fit(session, engine, shared_data):
-    folder = shared_data / "frequency_determines_performance"
+def test_published_counts_and_accuracies_give_the_direct_fit(session, engine, test_data_dir):
+    folder = test_data_dir / "frequency_determines_performance"
     scores_file = folder / "zero_shot_evaluations" / "cifar10_ensemble_results.json"
     counts_file = (
         folder / "search_counts" / "cifar10_cc3m_integrated_tlemmatized_i0.7_search_counts.json"

@@ -100,13 +100,14 @@ def test_filters_grouping_and_empty_states(session, runs):
     assert build_loss_to_loss_view(session, LossToLossState()).fits.state.x  # defaults filled
 
 
-def test_brandfonbrener_sweep_reproduces_published_irreducible_losses(session, engine, shared_data):
+def test_brandfonbrener_sweep_reproduces_published_irreducible_losses(
+    session, engine, demo_data_dir, test_data_dir
+):
     """E_x, E_y from the page's Kaplan-style fits match the authors' own fits
     (KempnerInstitute/loss-to-loss-notebooks, data/opt_params_data.csv, kaplan=True), and the
     two pretraining sets get different lines ("data determines the line")."""
-    folder = shared_data / "loss_to_loss_kempner"
-    ingest_file(engine=engine, path=folder / "sweep.csv")
-    published = pd.read_csv(folder / "opt_params_data.csv")
+    ingest_file(engine=engine, path=demo_data_dir / "loss_to_loss_kempner" / "sweep.csv")
+    published = pd.read_csv(test_data_dir / "loss_to_loss_kempner" / "opt_params_data.csv")
     published = published[published["kaplan"]].set_index(["data", "loss_name"])["E"]
     state = LossToLossState(
         x="c4_val:CrossEntropyLoss",

@@ -114,12 +114,13 @@ def test_unknown_metric_and_empty_database_give_messages(session):
     assert view.is_empty and view.message == "Pick a metric"
 
 
-def test_sweep_chinchilla_fits_match_the_published_ones(session, engine, shared_data):
+def test_sweep_chinchilla_fits_match_the_published_ones(
+    session, engine, demo_data_dir, test_data_dir
+):
     """Chinchilla Approach 3 per pretraining set on the Brandfonbrener sweep reproduces the
     authors' fits (KempnerInstitute/loss-to-loss-notebooks, opt_params_data.csv, kaplan=False)."""
-    folder = shared_data / "loss_to_loss_kempner"
-    ingest_file(engine=engine, path=folder / "sweep.csv")
-    published = pd.read_csv(folder / "opt_params_data.csv")
+    ingest_file(engine=engine, path=demo_data_dir / "loss_to_loss_kempner" / "sweep.csv")
+    published = pd.read_csv(test_data_dir / "loss_to_loss_kempner" / "opt_params_data.csv")
     published = published[
         ~published["kaplan"] & (published["loss_name"] == "eval/c4_val/CrossEntropyLoss")
     ].set_index("data")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -26,7 +28,11 @@ def client(db_url, session, monkeypatch) -> TestClient:
 def test_submit_a_counting_job_once(client):
     body = {
         "kind": "corpus_concept_counts",
-        "spec": {"corpus": "laion-mini", "sources": ["/data/*.parquet"], "min_count": 10},
+        "spec": {
+            "corpus": "laion-mini",
+            "sources": [f"{tempfile.gettempdir()}/*.parquet"],
+            "min_count": 10,
+        },
     }
     first = client.post("/api/corpus/jobs", json=body)
     assert first.status_code == 201, first.text

@@ -3,6 +3,9 @@ with counts, one job with names, cancel and retry, and the error codes."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -11,6 +14,8 @@ from backend.config import get_settings
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.services import jobs
 from tests.worker.conftest import editor_headers
+
+DATA = str(Path(tempfile.gettempdir()) / "benchmark")  # under the tests' worker roots
 
 
 @pytest.fixture
@@ -29,7 +34,7 @@ def ids(session):
     session.add(model)
     session.flush()
     checkpoints = [Checkpoint(model_id=model.id, revision=r) for r in ("step1", "step2")]
-    benchmarks = [EvalSet(name=n, kind="benchmark", attributes={"path": "/d"}) for n in "ab"]
+    benchmarks = [EvalSet(name=n, kind="benchmark", attributes={"path": DATA}) for n in "ab"]
     session.add_all([*checkpoints, *benchmarks])
     session.flush()
     session.add(

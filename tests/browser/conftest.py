@@ -64,12 +64,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start uvicorn on the app factory; return the process and its base URL once it answers."""
-    port = _free_port()
-    env = {**os.environ, "SCALESCOPE_DATABASE_URL": database_url}
-    log = open(log_path, "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(
+def _popen_server(port: int, env: dict[str, str], log) -> subprocess.Popen:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -88,6 +84,14 @@ def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen, s
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
+    """Start uvicorn on the app factory; return the process and its base URL once it answers."""
+    port = _free_port()
+    env = {**os.environ, "SCALESCOPE_DATABASE_URL": database_url}
+    with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
+        process = _popen_server(port, env, log)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -125,13 +129,11 @@ def empty_server(tmp_path_factory) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def data_server(tmp_path_factory, shared_data) -> Iterator[LiveServer]:
+def data_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The web process on a database loaded with real results (see ``demo_data.load``)."""
     from tests.browser import demo_data
 
-    yield from _serve(
-        tmp_path_factory, "data-server", lambda engine: demo_data.load(engine, shared_data)
-    )
+    yield from _serve(tmp_path_factory, "data-server", demo_data.load)
 
 
 @pytest.fixture
@@ -169,6 +171,25 @@ def visit(page, server: LiveServer, path: str, *, screenshot: str | None = None)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     name = screenshot or (path.strip("/").replace("/", "_").split("?")[0] or "home")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def pick(page, dropdown_id: str, label: str) -> None:
+    """Choose ``label`` in a Dash dropdown, waiting on its state at each step: the menu's
+    search box has the focus before typing (keys typed earlier are lost, and a launch then
+    finds nothing chosen), and the dropdown shows the choice before this returns."""
+    page.click(f"#{dropdown_id}")
+    page.wait_for_function(
+        "() => document.activeElement && document.activeElement.matches('.dash-dropdown-search')",
+        timeout=20_000,
+    )
+    page.keyboard.type(label)
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    page.wait_for_function(
+        "([id, label]) => document.getElementById(id).innerText.includes(label)",
+        arg=[dropdown_id, label],
+        timeout=20_000,
+    )
 
 
 GRAPH_DATA_JS = """

@@ -1,7 +1,8 @@
 """Real published results for the browser tests, loaded through the ingest service as long
 CSV files (one upload each): Chinchilla's 245 training runs (Hoffmann et al. 2022, points
 extracted by Besiroglu et al. 2024), OpenCLIP zero-shot accuracies (mlfoundations/open_clip)
-and Pythia learning curves (EleutherAI/pythia evals)."""
+and Pythia learning curves (EleutherAI/pythia evals). The files are the repository's own:
+``backend/demo/data`` and, for pythia-160m, ``tests/data``."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from backend.services import uploads
+from tests.conftest import DEMO_DATA, TEST_DATA
 
 TOKENS_PER_PYTHIA_STEP = 2_097_152
 OPENCLIP_BENCHMARKS = {
@@ -48,7 +50,7 @@ def _write(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def chinchilla_rows(data: Path) -> list[dict]:
+def chinchilla_rows(data: Path = DEMO_DATA) -> list[dict]:
     """One model per training run: loss at its final size, FLOPs and tokens (D = C / 6N)."""
     rows = []
     with open(data / "chinchilla_epoch" / "svg_extracted_data.csv") as handle:
@@ -72,7 +74,7 @@ def chinchilla_rows(data: Path) -> list[dict]:
     return rows
 
 
-def openclip_rows(data: Path) -> list[dict]:
+def openclip_rows(data: Path = DEMO_DATA) -> list[dict]:
     """Zero-shot accuracy of every OpenCLIP checkpoint on ImageNet and three shifts."""
     rows = []
     with open(data / "openclip" / "openclip_results.csv") as handle:
@@ -98,11 +100,21 @@ def openclip_rows(data: Path) -> list[dict]:
     return rows
 
 
-def pythia_rows(data: Path, sizes: tuple[str, ...] = ("160m", "410m")) -> list[dict]:
+def pythia_folder(size: str) -> Path:
+    """The evaluations of one Pythia size: 70m, 410m and 1.4b (27 checkpoints each) ship with
+    the demo, 160m (10 of its checkpoints) is the tests' own."""
+    for root in (DEMO_DATA, TEST_DATA):
+        folder = root / "pythia_evals" / f"pythia-{size}" / "zero-shot"
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(f"no evaluations of pythia-{size} in {DEMO_DATA} or {TEST_DATA}")
+
+
+def pythia_rows(sizes: tuple[str, ...] = ("160m", "410m")) -> list[dict]:
     """Learning curves: a few zero-shot tasks at every saved step of two Pythia models."""
     rows = []
     for size in sizes:
-        for path in sorted((data / "pythia_evals" / f"pythia-{size}" / "zero-shot").glob("*.json")):
+        for path in sorted(pythia_folder(size).glob("*.json")):
             step = int(re.search(r"step(\d+)", path.name).group(1))
             results = json.loads(path.read_text())["results"]
             for task, metrics in PYTHIA_TASKS.items():
@@ -128,12 +140,12 @@ def pythia_rows(data: Path, sizes: tuple[str, ...] = ("160m", "410m")) -> list[d
     return rows
 
 
-def load(engine: Engine, data: Path, folder: Path | None = None) -> None:
+def load(engine: Engine, folder: Path | None = None) -> None:
     """Write the three long CSV files and ingest each as one upload."""
     folder = folder or Path(engine.url.database).parent
     for name, rows in (
-        ("chinchilla_runs.csv", chinchilla_rows(data)),
-        ("openclip_zero_shot.csv", openclip_rows(data)),
-        ("pythia_curves.csv", pythia_rows(data)),
+        ("chinchilla_runs.csv", chinchilla_rows()),
+        ("openclip_zero_shot.csv", openclip_rows()),
+        ("pythia_curves.csv", pythia_rows()),
     ):
         uploads.ingest_file(engine=engine, path=_write(folder / name, rows), source="demo")

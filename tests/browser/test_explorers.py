@@ -14,6 +14,7 @@ from backend import db
 from backend.services import uploads
 from tests.browser import demo_data
 from tests.browser.conftest import LiveServer, graph_data, start_server, visit, wait_rendered
+from tests.conftest import DEMO_DATA, TEST_DATA
 
 FREQUENCY_FILES = (
     "zero_shot_evaluations/cifar100_ensemble_results.json",
@@ -32,22 +33,22 @@ LAYOUT_JS = """
 """
 
 
-def load_explorer_data(engine, shared_data, folder) -> None:
+def load_explorer_data(engine, folder) -> None:
     """The shell's demo data plus the loss-to-loss sweep and one frequency/accuracy pair."""
-    demo_data.load(engine, shared_data, folder)
-    uploads.ingest_file(engine=engine, path=shared_data / "loss_to_loss_kempner" / "sweep.csv")
+    demo_data.load(engine, folder)
+    uploads.ingest_file(engine=engine, path=DEMO_DATA / "loss_to_loss_kempner" / "sweep.csv")
     for name in FREQUENCY_FILES:
-        path = shared_data / "frequency_determines_performance" / name
+        path = TEST_DATA / "frequency_determines_performance" / name
         uploads.ingest_file(engine=engine, path=path)
 
 
 @pytest.fixture(scope="module")
-def explorer_server(tmp_path_factory, shared_data) -> Iterator[LiveServer]:
+def explorer_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The web process on a SQLite database holding the explorers' real data."""
     folder = tmp_path_factory.mktemp("explorer-server")
     database_url = f"sqlite:///{folder / 'scalescope.db'}"
     db.upgrade(database_url)
-    load_explorer_data(db.get_engine(database_url), shared_data, folder)
+    load_explorer_data(db.get_engine(database_url), folder)
     process, url = start_server(database_url, folder / "server.log")
     yield LiveServer(url=url, database_url=database_url)
     process.terminate()

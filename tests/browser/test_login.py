@@ -14,10 +14,10 @@ import pytest
 
 from backend import db
 from backend.services import auth
-from tests.backend.access.conftest import PASSWORD
+from tests.backend.access.conftest import PASSWORD, TEST_SECRET_KEY
 from tests.browser.conftest import LiveServer, start_server, wait_rendered
 
-ACCESS_ENV = {"SCALESCOPE_ACCESS": "public", "SCALESCOPE_SECRET_KEY": "browser-test-secret-key"}
+ACCESS_ENV = {"SCALESCOPE_ACCESS": "public", "SCALESCOPE_SECRET_KEY": TEST_SECRET_KEY}
 
 
 @contextmanager

@@ -4,6 +4,7 @@ database (friendly empty states, no tracebacks); the Models, Model and Coverage 
 from __future__ import annotations
 
 from app import ids
+from tests.browser import demo_data
 from tests.browser.conftest import graph_data, nav_paths, visit, wait_rendered
 
 PAGES_THAT_ADD_DATA = {"/upload", "/jobs"}  # forms, not views of stored results
@@ -51,7 +52,8 @@ def test_model_page_draws_learning_curves_and_keeps_them_in_the_url(page, data_s
     visit(page, data_server, "/model/pythia-160m", screenshot="model-pythia-160m")
     graph = ids.graph_id("/model", "curves")
     traces = graph_data(page, graph)
-    assert len(traces) == 1 and len(traces[0]["x"]) == 27
+    checkpoints = len(list(demo_data.pythia_folder("160m").glob("*.json")))  # one per file
+    assert len(traces) == 1 and len(traces[0]["x"]) == checkpoints
     assert traces[0]["x"][0] == 0 and traces[0]["x"][-1] == 143000
     page.click("#model-curve-x input[value='tokens_seen']")
     page.wait_for_function("() => window.location.search.includes('x=tokens_seen')")

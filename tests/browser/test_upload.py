@@ -20,13 +20,9 @@ def _count(server, stmt) -> int:
         return conn.execute(stmt).scalar_one()
 
 
-def _pythia_1b_file(tmp_path, shared_data):
+def _pythia_1b_file(tmp_path):
     """A long CSV of real Pythia-1.4B evaluations (two checkpoints, three tasks)."""
-    rows = [
-        row
-        for row in demo_data.pythia_rows(shared_data, sizes=("1.4b",))
-        if row["step"] in (1000, 143000)
-    ]
+    rows = [row for row in demo_data.pythia_rows(sizes=("1.4b",)) if row["step"] in (1000, 143000)]
     path = tmp_path / "pythia_1.4b_evals.csv"
     with open(path, "w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=demo_data.COLUMNS)
@@ -35,13 +31,19 @@ def _pythia_1b_file(tmp_path, shared_data):
     return path, len(rows)
 
 
-def test_upload_previews_lands_and_undoes(page, data_server, tmp_path, shared_data):
-    path, n_rows = _pythia_1b_file(tmp_path, shared_data)
+def test_upload_previews_lands_and_undoes(page, data_server, tmp_path):
+    path, n_rows = _pythia_1b_file(tmp_path)
     uploads_before = _count(data_server, select(func.count()).select_from(Upload))
     visit(page, data_server, "/upload")
+    sent: list[tuple[str, int]] = []
+    page.on("request", lambda r: sent.append((r.url, len(r.post_data_buffer or b""))))
     page.set_input_files(UPLOAD_INPUT, str(path))
 
     page.wait_for_selector(".upload-preview-ok")
+    # The file streams to the API; no Dash callback carries it (issue 13).
+    size = path.stat().st_size
+    assert any(url.endswith("/api/uploads") for url, _ in sent), sent
+    assert all(n < size for url, n in sent if "_dash-update-component" in url), sent
     assert page.inner_text("#upload-detected-format") == "long_csv"
     assert "records" in page.inner_text(f"#{ids.UPLOAD_PREVIEW}")
     measurements = page.locator("#upload-counts tr", has_text="measurements").locator("td")
@@ -83,6 +85,10 @@ def test_invalid_upload_shows_row_and_column_and_writes_nothing(page, data_serve
     page.set_input_files(UPLOAD_INPUT, str(path))
 
     page.wait_for_selector(".upload-preview-bad")
+    # The refusal is the API's 422 to the streamed file; Chromium logs every 4xx it fetches.
+    expected = [e for e in page.console_errors if "status of 422" in e]
+    assert len(expected) == 1
+    page.console_errors.remove(expected[0])
     problems = page.locator("#upload-problems tbody tr")
     assert problems.count() == 1
     cells = problems.first.locator("td").all_inner_texts()

@@ -88,11 +88,14 @@ def test_similarity_job_and_failures(session, engine, tmp_path):
 def test_jobs_only_read_files_under_the_worker_roots(
     session, engine, corpus, monkeypatch, tmp_path
 ):
+    """Refused at submit; a job queued before the roots changed fails in the worker."""
     paths, _ = corpus
-    monkeypatch.setenv("SCALESCOPE_WORKER_ROOTS", json.dumps([str(tmp_path / "allowed")]))
-    get_settings.cache_clear()
     spec = {"corpus": "toy", "sources": [str(paths[0])], "concepts": ["dog"]}
     job_id = corpus_jobs.submit(session=session, kind=COUNT_KIND, spec=spec).job.id
+    monkeypatch.setenv("SCALESCOPE_WORKER_ROOTS", json.dumps([str(tmp_path / "allowed")]))
+    get_settings.cache_clear()
+    with pytest.raises(ValidationError, match="outside the worker roots"):
+        corpus_jobs.submit(session=session, kind=COUNT_KIND, spec={**spec, "pairs": False})
     assert run_job(job_id, engine=engine) == "failed"
     assert "outside the worker roots" in _job(engine, job_id).error
 
@@ -125,6 +128,5 @@ def test_embedded_similarity_reads_only_under_the_worker_roots(
     assert "1 files lie outside the worker roots" in _job(engine, job_id).error
     evaluation["model"]["checkpoint"] = str(tmp_path / "elsewhere" / "weights.pt")
     evaluation["model"].pop("random_weights", None)
-    job_id = corpus_jobs.submit(session=session, kind=SIMILARITY_KIND, spec=spec).job.id
-    assert run_job(job_id, engine=engine) == "failed"
-    assert "weights.pt lies outside the worker roots" in _job(engine, job_id).error
+    with pytest.raises(ValidationError, match="weights.pt' lies outside the worker roots"):
+        corpus_jobs.submit(session=session, kind=SIMILARITY_KIND, spec=spec)

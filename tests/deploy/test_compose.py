@@ -58,7 +58,20 @@ def test_images_and_environment(compose):
     web = (REPO / "deploy/Dockerfile.web").read_text()
     worker = (REPO / "deploy/Dockerfile.worker").read_text()
     assert "torch" not in web.split("FROM", 1)[1].split("\n", 1)[0]
-    assert "pip install --no-cache-dir ." in web  # no worker extra: a light image
+    # a real install at the tested versions, no worker extra: a light image
+    assert "pip install --no-cache-dir -c requirements/constraints.txt .\n" in web
+    for dockerfile in (web, worker):  # the build sees everything the package ships
+        copy_lines = [line.split() for line in dockerfile.splitlines() if line.startswith("COPY ")]
+        copied = {source for words in copy_lines for source in words[1:-1]}
+        assert {
+            "pyproject.toml",
+            "setup.py",
+            "requirements",
+            "backend",
+            "app",
+            "migrations",
+            "frontend_assets",
+        } <= copied, copied
     assert re.search(r"FROM pytorch/pytorch:\S+cuda", worker) and '".[worker]"' in worker
     env = _env_example()
     fields = set(Settings.model_fields)

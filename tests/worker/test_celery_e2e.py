@@ -56,8 +56,13 @@ class Workers:
         self.env, self.logs, self.procs = env, logs, []
 
     def start(self, name: str) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "w")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
+        with open(self.logs / f"{name}.log", "w") as log:  # the child keeps its own descriptor
+            proc = self._popen(name, log)
+        self.procs.append(proc)
+        return proc
+
+    def _popen(self, name: str, log) -> subprocess.Popen:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -72,8 +77,6 @@ class Workers:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self.procs.append(proc)
-        return proc
 
     def kill(self, proc: subprocess.Popen) -> None:
         """SIGKILL the worker and its pool process (the whole group), like a lost machine."""

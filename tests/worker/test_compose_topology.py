@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -45,10 +46,14 @@ def fresh_database():
 
 
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    out = log.open("w")
-    return subprocess.Popen(
-        [SCALESCOPE, *args], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    with log.open("w") as out:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [SCALESCOPE, *args],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -71,7 +76,7 @@ def test_compose_topology_from_plain_processes(fresh_database, tiny_assets, tmp_
         job_queue=queue,
         worker_roots=json.dumps([str(tiny_assets.root)]),
         access="private",
-        secret_key=uuid.uuid4().hex,
+        secret_key=secrets.token_urlsafe(32),
         data_dir=str(tmp_path / "data"),
     )
     migrate = subprocess.run(

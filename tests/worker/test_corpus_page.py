@@ -16,7 +16,7 @@ from backend.config import get_settings
 from backend.models import ConceptFrequency, Corpus
 from backend.services import jobs
 from backend.worker.runner import run_job
-from tests.browser.conftest import SCREENSHOTS, start_server, wait_rendered
+from tests.browser.conftest import SCREENSHOTS, pick, start_server, wait_rendered
 from tests.worker.conftest import seed_tiny
 
 pytestmark = [
@@ -80,11 +80,17 @@ def page(browser):
     assert not errors, errors
 
 
-def _pick(page, dropdown_id: str, label: str) -> None:
-    page.click(f"#{dropdown_id}")
-    page.keyboard.type(label)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+def _launch(page, button_id: str, message_id: str) -> str:
+    """Click a launch button and return the message its callback then writes (waits for the
+    message to change, not for a fixed time)."""
+    before = page.inner_text(f"#{message_id}")
+    page.click(f"#{button_id}")
+    page.wait_for_function(
+        "([id, before]) => document.getElementById(id).innerText.trim() !== before.trim()",
+        arg=[message_id, before],
+        timeout=60_000,
+    )
+    return page.inner_text(f"#{message_id}")
 
 
 def test_count_a_corpus_from_the_browser_and_explore_it(corpus_server, page):
@@ -94,15 +100,14 @@ def test_count_a_corpus_from_the_browser_and_explore_it(corpus_server, page):
     assert "No corpus statistics yet" in page.inner_text(".empty-state")
     page.fill("#corpus-name", "my-captions")
     page.fill("#corpus-sources", str(shard))
-    page.click("#corpus-count")  # no concepts given: refused at once, with the reason
-    page.wait_for_selector("#corpus-count-message:has-text('Not launched')", timeout=20_000)
-    assert "vocabulary" in page.inner_text("#corpus-count-message")
+    refused = _launch(page, "corpus-count", "corpus-count-message")  # no concepts given
+    assert "Not launched" in refused and "vocabulary" in refused, refused
 
     page.fill("#corpus-column", "text")
     page.locator("#corpus-vocabulary label", has_text="class names").click()
-    _pick(page, "corpus-eval-set", "synthetic-colors")
-    page.click("#corpus-count")
-    page.wait_for_selector("#corpus-count-message:has-text('Queued job')", timeout=20_000)
+    pick(page, "corpus-eval-set", "synthetic-colors")
+    queued = _launch(page, "corpus-count", "corpus-count-message")
+    assert "Queued job" in queued, queued
     page.click("#corpus-count-message a")  # "Watch it on the Jobs page"
     wait_rendered(page)
     row = page.locator("tr.job-row", has_text="concept counts of corpus my-captions")
@@ -137,10 +142,10 @@ def test_compare_a_benchmark_with_corpus_embeddings_from_the_browser(corpus_serv
     wait_rendered(page)
     page.fill("#similarity-corpus", "my-embeddings")
     page.fill("#similarity-embeddings", str(embeddings))
-    _pick(page, "similarity-checkpoint", "tiny-clip @ step40")
-    _pick(page, "similarity-eval-set", "synthetic-colors")
-    page.click("#similarity-launch")
-    page.wait_for_selector("#similarity-message:has-text('Queued job')", timeout=20_000)
+    pick(page, "similarity-checkpoint", "tiny-clip @ step40")
+    pick(page, "similarity-eval-set", "synthetic-colors")
+    queued = _launch(page, "similarity-launch", "similarity-message")
+    assert "Queued job" in queued, queued
     page.goto(url + "/jobs")
     wait_rendered(page)
     page.wait_for_selector(

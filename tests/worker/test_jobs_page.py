@@ -16,6 +16,7 @@ from backend.models import Measurement
 from tests.browser.conftest import (
     SCREENSHOTS,
     graph_data,
+    pick,
     start_server,
     wait_rendered,
 )
@@ -62,20 +63,13 @@ def page(browser):
     assert not errors, errors
 
 
-def _pick(page, dropdown_id: str, label: str) -> None:
-    page.click(f"#{dropdown_id}")
-    page.keyboard.type(label)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
-
-
 def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path):
     url, database_url = jobs_server
     page.goto(url + "/jobs")
     wait_rendered(page)
     # A benchmark whose data is missing: the job fails fast, shows why, and can be retried.
-    _pick(page, "jobs-checkpoints", "tiny-clip @ step40")
-    _pick(page, "jobs-eval-sets", "not-there")
+    pick(page, "jobs-checkpoints", "tiny-clip @ step40")
+    pick(page, "jobs-eval-sets", "not-there")
     page.click("#jobs-launch")
     failed = page.wait_for_selector("tr.job-failed", timeout=120_000)
     assert "does not exist" in failed.inner_text()
@@ -90,8 +84,8 @@ def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path):
 
     page.goto(url + "/jobs")
     wait_rendered(page)
-    _pick(page, "jobs-checkpoints", "tiny-clip @ step40")
-    _pick(page, "jobs-eval-sets", "synthetic-colors")
+    pick(page, "jobs-checkpoints", "tiny-clip @ step40")
+    pick(page, "jobs-eval-sets", "synthetic-colors")
     page.click("#jobs-launch")
     page.wait_for_selector("#jobs-message:has-text('Queued 1 job')", timeout=20_000)
     row = page.locator("tr.job-row").first  # newest first, once the table has refreshed

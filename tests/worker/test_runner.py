@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.config import get_settings
+from backend.exceptions import ValidationError
 from backend.models import ConceptScore, EvalSet, Measurement, Upload
 from backend.services import jobs
 from backend.worker.runner import run_job
@@ -84,9 +85,12 @@ def test_missing_data_fails_fast_with_a_clear_error(session, engine, rows):
 
 
 def test_paths_outside_the_worker_roots_are_refused(session, engine, rows, monkeypatch, tmp_path):
+    """Refused at submit, and by the worker for a job queued before the roots changed."""
+    job_id = _submit(session, rows.checkpoint_id, rows.folder_id)
     monkeypatch.setenv("SCALESCOPE_WORKER_ROOTS", json.dumps([str(tmp_path)]))
     get_settings.cache_clear()
-    job_id = _submit(session, rows.checkpoint_id, rows.folder_id)
+    with pytest.raises(ValidationError, match="outside the worker roots"):
+        _submit(session, rows.checkpoint_id, rows.folder_id, batch_size=3)
     assert run_job(job_id, engine=engine) == "failed"
     assert "outside the worker roots" in job_row(engine, job_id).error
 

@@ -15,6 +15,7 @@ from backend.services import auth
 from tests.conftest import _empty_all_tables
 
 PASSWORD = "a long enough password"
+TEST_SECRET_KEY = "tK3v9Qm2Xz7Lp4Rw8Ny1Bc6Hd5Fj0Gs-_aEoUiTqWeRtYuIoPaSdFgHjKlZx"
 ROLES = ("viewer", "editor", "admin")
 
 
@@ -34,7 +35,7 @@ class Instance:
 @pytest.fixture
 def secret_key(monkeypatch):
     """A non-default secret key (a private instance refuses to start without one)."""
-    monkeypatch.setenv("SCALESCOPE_SECRET_KEY", "test-secret-key-0123456789")
+    monkeypatch.setenv("SCALESCOPE_SECRET_KEY", TEST_SECRET_KEY)
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

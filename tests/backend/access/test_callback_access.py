@@ -120,7 +120,6 @@ def test_every_writing_callback_is_guarded(public):
     writers = {name for name, entry in callbacks.items() if writes(entry["callback"])}
     # The known writers are found (the enumeration works) ...
     assert {
-        "app.pages.upload.confirm_import",
         "app.pages.upload.undo_upload",
         "app.pages.jobs.launch",
         "app.pages.jobs.job_action",
@@ -158,14 +157,6 @@ def _requests(upload_id: int) -> dict[str, tuple[dict, list[str]]]:
         "app.components.share.create_link": (
             {ids.SHARE_CREATE: 1, ids.NAVIGATE: "http://testserver/scaling", ids.SHARE_PIN: []},
             [f"{ids.SHARE_CREATE}.n_clicks"],
-        ),
-        "app.pages.upload.show_preview": (
-            {ids.UPLOAD_DROP: DATA_URL},
-            [f"{ids.UPLOAD_DROP}.contents"],
-        ),
-        "app.pages.upload.confirm_import": (
-            {ids.UPLOAD_CONFIRM: 1, ids.UPLOAD_DROP: DATA_URL},
-            [f"{ids.UPLOAD_CONFIRM}.n_clicks"],
         ),
         "app.pages.upload.undo_upload": (
             {ids.UPLOAD_UNDO: [(_undo_id(upload_id), 1)]},
@@ -230,7 +221,7 @@ def test_editors_get_through_and_write(public):
     callbacks = server_callbacks(public.client.app)
     upload_id = _an_upload(public)
     requests = _requests(upload_id)
-    for name in ("app.components.share.create_link", "app.pages.upload.confirm_import"):
+    for name in ("app.components.share.create_link",):
         values, changed = requests[name]
         before = _row_counts(public.database_url)
         response = public.client.post(
@@ -280,3 +271,15 @@ def test_viewing_a_job_log_needs_no_editor(public):
         "/_dash-update-component", json=body, headers=public.headers("viewer")
     )
     assert response.status_code == 200 and _notice(response) is None
+
+
+def test_websockets_are_closed_at_the_door(public):
+    """Dash 4 serves callbacks over ``/_dash-ws-callback`` once ``websockets`` is installed
+    (uvicorn[standard]); callbacks must go over HTTP, where the guards run."""
+    from starlette.websockets import WebSocketDisconnect
+
+    for path in ("/_dash-ws-callback", "/anything"):
+        with pytest.raises(WebSocketDisconnect) as closed:
+            with public.client.websocket_connect(path, headers={"Origin": "http://testserver"}):
+                pass
+        assert closed.value.code == 1008

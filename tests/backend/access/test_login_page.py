@@ -18,6 +18,23 @@ from tests.backend.access.conftest import PASSWORD, make_instance
         ("/\\evil.example", "/"),
         ("javascript:alert(1)", "/"),
         (None, "/"),
+        # Known bypasses (issue 13): browsers drop tabs and newlines, read \\ as /.
+        ("/\t/evil.example", "/"),
+        ("/%09/evil.example", "/"),
+        ("/\n/evil.example", "/"),
+        ("/\r\n/evil.example", "/"),
+        ("\t//evil.example", "/"),
+        ("/ /evil.example", "/"),
+        ("/%2F/evil.example", "/"),
+        ("/%2f%2fevil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("/\\/evil.example", "/"),
+        ("https:/evil.example", "/"),
+        ("/\x00/evil.example", "/"),
+        ("/\u3000/evil.example", "/"),
+        ("/models?search=a%20b#x", "/models?search=a%20b#x"),
+        ("/model/pythia-70m", "/model/pythia-70m"),
     ],
 )
 def test_next_stays_on_this_site(target, expected):
@@ -47,3 +64,9 @@ def test_logout_form_clears_the_cookie_and_closes_the_dashboard(private):
     header = response.headers["set-cookie"].lower()
     assert login_sessions.COOKIE_NAME in header and "max-age=0" in header
     assert client.get("/scaling", follow_redirects=False).status_code == 303
+
+
+def test_a_tab_in_next_does_not_leave_the_site(private):
+    """The reproduced attack: ``/login?next=/%09/evil.example`` went off-site after login."""
+    page = private.client.get("/login?next=/%09/evil.example")
+    assert 'data-next="/"' in page.text and "evil.example" not in page.text

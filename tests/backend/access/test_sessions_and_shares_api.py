@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.main import create_app
+from backend import db
 from backend.config import get_settings
 from backend.services import login_sessions
 from tests.backend.access.conftest import PASSWORD, make_instance
@@ -126,14 +127,21 @@ def test_share_list_and_revoke_rights(public):
 
 
 def test_a_cookie_signed_with_another_key_is_anonymous(public):
+    from itsdangerous import URLSafeTimedSerializer
+
     from backend.services.auth import Principal
 
-    forged = login_sessions.issue(
-        secret_key="change-me", principal=Principal(username="admin", role="admin")
-    )
-    client = TestClient(public.client.app, cookies={login_sessions.COOKIE_NAME: forged})
-    assert client.get("/api/auth/me").json()["username"] is None
-    assert client.get("/api/users").status_code == 401
+    with db.session_scope(db.get_engine(public.database_url)) as session:
+        genuine = login_sessions.issue(
+            session=session,
+            secret_key="change-me",
+            principal=Principal(username="admin", role="admin"),
+        )
+    old_style = URLSafeTimedSerializer("change-me", salt="scalescope-login").dumps({"u": "admin"})
+    for forged in (genuine, old_style):
+        client = TestClient(public.client.app, cookies={login_sessions.COOKIE_NAME: forged})
+        assert client.get("/api/auth/me").json()["username"] is None
+        assert client.get("/api/users").status_code == 401
 
 
 def test_the_default_secret_key_is_refused_outside_local_mode(sqlite_url, monkeypatch):

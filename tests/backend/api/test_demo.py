@@ -135,4 +135,7 @@ def test_demo_command_prepares_a_database_the_api_serves(tmp_path):
         metrics = {(m["eval_set"], m["metric"]) for m in client.get("/api/metrics").json()}
         assert ("massivetext", "loss") in metrics and ("cifar100", "top1_class") in metrics
         assert len(client.get("/api/uploads", params={"limit": 1000}).json()) == len(demo_paths())
+        n_models = len(client.get("/api/catalog").json()["models"])
+    # both runs say what the database holds
+    assert f"{n_models:,} models" in first.stdout and f"{n_models:,} models" in second.stdout
     db.get_engine.cache_clear()

@@ -49,7 +49,7 @@ def test_serve_answers_health(tmp_path):
         assert response.json()["revision"] == db.head_revision()
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        process.communicate(timeout=20)  # reads and closes the output pipe
 
 
 def test_serve_refuses_database_behind_head(tmp_path):

@@ -32,13 +32,13 @@ def test_upload_file_then_reupload_changes_nothing(client):
     frame = client.get("/api/frames/pair", params={"x": "pile:loss", "y": "arc:acc"}).json()
     assert [(r["step"], r["x"], r["y"]) for r in frame["rows"]] == [(20, 3.0, 0.415)]
 
-    again = _post(client, LONG_CSV).json()
+    response = _post(client, LONG_CSV)
+    again = response.json()
     assert again["counts"]["measurements"] == {"new": 0, "updated": 0, "unchanged": 3}
     assert _total(client) == 3
-    assert [u["id"] for u in client.get("/api/uploads").json()] == [
-        again["upload_id"],
-        report["upload_id"],
-    ]
+    # The same file again changes nothing, and records no second upload (issue 13).
+    assert response.status_code == 200 and again["unchanged"] and again["upload_id"] is None
+    assert [u["id"] for u in client.get("/api/uploads").json()] == [report["upload_id"]]
 
 
 def test_dry_run_previews_and_writes_nothing(client):
@@ -126,10 +126,10 @@ def test_upload_over_the_size_limit_is_refused(client, monkeypatch, limit):
     assert _total(client) == 0
 
 
-def test_published_files_through_the_api(client, shared_data):
+def test_published_files_through_the_api(client, demo_data_dir, test_data_dir):
     """Real files, format guessed from content: the Chinchilla points (245 runs) and one Pythia
     lm-evaluation-harness result (its arc_easy accuracy as published)."""
-    chinchilla = shared_data / "chinchilla_epoch" / "svg_extracted_data.csv"
+    chinchilla = demo_data_dir / "chinchilla_epoch" / "svg_extracted_data.csv"
     response = client.post(
         "/api/uploads", files={"file": (chinchilla.name, chinchilla.read_bytes(), "text/csv")}
     )
@@ -138,7 +138,7 @@ def test_published_files_through_the_api(client, shared_data):
     runs = client.get("/api/metrics", params={"eval_set": "massivetext"}).json()
     assert runs[0]["n_measurements"] == 245 and runs[0]["n_models"] == 245
 
-    pythia = shared_data / "pythia_evals/pythia-160m/zero-shot/160m_step143000.json"
+    pythia = test_data_dir / "pythia_evals/pythia-160m/zero-shot/160m_step143000.json"
     response = client.post(
         "/api/uploads", files={"file": (pythia.name, pythia.read_bytes(), "application/json")}
     )

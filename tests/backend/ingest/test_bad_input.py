@@ -143,8 +143,8 @@ def test_non_utf8_text_names_the_line(engine, seeded, write):
     assert snapshot(engine) == seeded
 
 
-def test_truncated_json(engine, seeded, write, shared_data):
-    source = shared_data / "pythia_evals" / "pythia-70m" / "zero-shot" / "70m_step1000.json"
+def test_truncated_json(engine, seeded, write, demo_data_dir):
+    source = demo_data_dir / "pythia_evals" / "pythia-70m" / "zero-shot" / "70m_step1000.json"
     text = source.read_text()
     problems = refused(
         engine, write("70m_step1000.json", text[: len(text) // 2]), format="lm_eval_harness"

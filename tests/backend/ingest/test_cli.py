@@ -55,12 +55,12 @@ def test_formats_lists_every_adapter(cli_db, capsys):
         assert name in out
 
 
-def test_file_name_meaning_survives_a_temporary_upload_path(engine, shared_data, tmp_path):
+def test_file_name_meaning_survives_a_temporary_upload_path(engine, test_data_dir, tmp_path):
     """The API stores an upload under a temporary name and passes the user's file name."""
     from backend.services import uploads
 
     source = (
-        shared_data
+        test_data_dir
         / "frequency_determines_performance"
         / "search_counts"
         / "dtd_cc3m_lemmatized_search_counts.json"

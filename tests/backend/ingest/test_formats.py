@@ -1,5 +1,6 @@
-"""Every format imports its real published file(s) from ``../shared/data`` with the counts they
-hold (counted independently with pandas / json), and spot values match the published ones."""
+"""Every format imports its real published file(s) (``backend/demo/data``, ``tests/data``) with
+the counts they hold (counted independently with pandas / json), and spot values match the
+published ones."""
 
 from __future__ import annotations
 
@@ -55,8 +56,8 @@ def ingest(engine, path, expected_format):
     return report
 
 
-def test_openclip_results(engine, shared_data):
-    path = shared_data / "openclip" / "openclip_results.csv"
+def test_openclip_results(engine, demo_data_dir):
+    path = demo_data_dir / "openclip" / "openclip_results.csv"
     frame = pd.read_csv(path)
     report = ingest(engine, path, "openclip_results")
     cells = int(frame.drop(columns=["name", "pretrained", "params (M)", "FLOPs (B)"]).count().sum())
@@ -73,8 +74,8 @@ def test_openclip_results(engine, shared_data):
     assert data == "laion2b"
 
 
-def test_scaling_laws_openclip_results_and_curves(engine, shared_data):
-    folder = shared_data / "scaling_laws_openclip"
+def test_scaling_laws_openclip_results_and_curves(engine, test_data_dir):
+    folder = test_data_dir / "scaling_laws_openclip"
     frame = pd.read_csv(folder / "zeroshot_results.csv")
     assert len(frame) == 1312
     report = ingest(engine, folder / "zeroshot_results.csv", "scaling_laws_openclip")
@@ -100,8 +101,8 @@ def test_scaling_laws_openclip_results_and_curves(engine, shared_data):
     )
 
 
-def test_imagenet_testbed_percent_to_fraction(engine, shared_data):
-    path = shared_data / "imagenet_testbed" / "robustness_top1s.csv"
+def test_imagenet_testbed_percent_to_fraction(engine, demo_data_dir):
+    path = demo_data_dir / "imagenet_testbed" / "robustness_top1s.csv"
     frame = pd.read_csv(path)
     report = ingest(engine, path, "imagenet_testbed")
     assert report.counts["models"].new == len(frame) == 338
@@ -112,8 +113,8 @@ def test_imagenet_testbed_percent_to_fraction(engine, shared_data):
     assert value(engine, "resnet50", "final", "imagenet-a", "top1") == 0.0  # by construction
 
 
-def test_llm_line_two_header_lines(engine, shared_data):
-    path = shared_data / "llm_line" / "latest_pm_hf.csv"
+def test_llm_line_two_header_lines(engine, demo_data_dir):
+    path = demo_data_dir / "llm_line" / "latest_pm_hf.csv"
     frame = pd.read_csv(path, skiprows=[1])
     report = ingest(engine, path, "llm_line")
     assert report.counts["checkpoints"].new == len(frame) == 129
@@ -131,8 +132,8 @@ def test_llm_line_two_header_lines(engine, shared_data):
     assert checkpoint(engine, "EleutherAI/pythia-160m", "final")["n_params"] == row["Size"]
 
 
-def test_loss_to_loss_sweep(engine, shared_data):
-    path = shared_data / "loss_to_loss_kempner" / "sweep.csv"
+def test_loss_to_loss_sweep(engine, demo_data_dir):
+    path = demo_data_dir / "loss_to_loss_kempner" / "sweep.csv"
     frame = pd.read_csv(path)
     report = ingest(engine, path, "loss_to_loss_sweep")
     assert report.counts["models"].new == len(frame) == 529
@@ -168,8 +169,8 @@ def test_loss_to_loss_sweep(engine, shared_data):
     assert first["flops"] < 6 * first["params"] * first["tokens"] / 1e5
 
 
-def test_chinchilla_tokens_from_flops(engine, shared_data):
-    path = shared_data / "chinchilla_epoch" / "svg_extracted_data.csv"
+def test_chinchilla_tokens_from_flops(engine, demo_data_dir):
+    path = demo_data_dir / "chinchilla_epoch" / "svg_extracted_data.csv"
     frame = pd.read_csv(path)
     report = ingest(engine, path, "chinchilla")
     assert report.counts["measurements"].new == report.counts["models"].new == len(frame) == 245
@@ -184,8 +185,8 @@ def test_chinchilla_tokens_from_flops(engine, shared_data):
         assert tokens == pytest.approx(flops / (6 * n_params))
 
 
-def test_lm_eval_harness_pythia(engine, shared_data):
-    path = shared_data / "pythia_evals" / "pythia-160m" / "zero-shot" / "160m_step143000.json"
+def test_lm_eval_harness_pythia(engine, test_data_dir):
+    path = test_data_dir / "pythia_evals" / "pythia-160m" / "zero-shot" / "160m_step143000.json"
     results = json.loads(path.read_text())["results"]
     expected = sum(1 for m in results.values() for k in m if not k.endswith("_stderr"))
     report = ingest(engine, path, "lm_eval_harness")
@@ -239,9 +240,9 @@ def test_clip_benchmark(engine, write):
     assert value(engine, "ViT-B-32/laion2b_s34b_b79k", "final", "cifar10", "acc1") == 0.9355
 
 
-def test_concept_frequencies(engine, shared_data):
+def test_concept_frequencies(engine, test_data_dir):
     path = (
-        shared_data
+        test_data_dir
         / "frequency_determines_performance"
         / "search_counts"
         / "cifar10_laion400m_lemmatized_search_counts.json"
@@ -261,9 +262,9 @@ def test_concept_frequencies(engine, shared_data):
     assert stored == counts and stored["dog"] == 868615
 
 
-def test_per_class_accuracy(engine, shared_data):
+def test_per_class_accuracy(engine, test_data_dir):
     path = (
-        shared_data
+        test_data_dir
         / "frequency_determines_performance"
         / "zero_shot_evaluations"
         / "cifar10_class_results.json"
@@ -318,8 +319,8 @@ def test_long_json(engine, write):
         assert conn.execute(text("SELECT kind FROM eval_sets")).scalar_one() == "validation"
 
 
-def test_obsscaling(engine, shared_data):
-    path = shared_data / "obsscaling" / "eval_results" / "base_llm_benchmark_eval.csv"
+def test_obsscaling(engine, test_data_dir):
+    path = test_data_dir / "obsscaling" / "eval_results" / "base_llm_benchmark_eval.csv"
     frame = pd.read_csv(path)
     report = ingest(engine, path, "obsscaling")
     assert report.counts["models"].new == frame["Model"].nunique()
@@ -333,9 +334,9 @@ def test_obsscaling(engine, shared_data):
     )
 
 
-def test_concept_frequencies_with_an_empty_key_upstream(engine, shared_data):
+def test_concept_frequencies_with_an_empty_key_upstream(engine, test_data_dir):
     path = (
-        shared_data
+        test_data_dir
         / "frequency_determines_performance"
         / "search_counts"
         / "coco_cc12m_rampp0.7_search_counts.json"

@@ -1,7 +1,7 @@
-"""The real files of ``../shared/data`` beyond the one-per-format tests in ``test_formats``:
-the variant files of each format and whole folders, each imported with the counts it holds
-(counted here with the csv / json modules, independently of the adapters) and re-imported with
-no change."""
+"""The real published files (``tests/data``, ``backend/demo/data``) beyond the one-per-format
+tests in ``test_formats``: the variant files of each format and whole folders, each imported
+with the counts it holds (counted here with the csv / json modules, independently of the
+adapters) and re-imported with no change."""
 
 from __future__ import annotations
 
@@ -45,8 +45,8 @@ def numeric_cells(rows, columns) -> int:
         ("openclip/openclip_retrieval_results.csv", ("name", "pretrained")),
     ],
 )
-def test_openclip_variant_tables(engine, shared_data, name, keys):
-    path = shared_data / name
+def test_openclip_variant_tables(engine, test_data_dir, name, keys):
+    path = test_data_dir / name
     header, rows = csv_rows(path)
     report = ingest(engine, path, "openclip_results")
     metrics = [c for c in header if c not in (*keys, "params (M)", "FLOPs (B)")]
@@ -62,8 +62,8 @@ def test_openclip_variant_tables(engine, shared_data, name, keys):
         "obsscaling/at_commit_43dad32/base_llm_benchmark_eval.csv",
     ],
 )
-def test_obsscaling_variant_tables(engine, shared_data, name):
-    path = shared_data / name
+def test_obsscaling_variant_tables(engine, test_data_dir, name):
+    path = test_data_dir / name
     header, rows = csv_rows(path)
     descriptive = {
         "Model",
@@ -78,8 +78,9 @@ def test_obsscaling_variant_tables(engine, shared_data, name):
     assert report.counts["models"].new == len({r["Model"] for r in rows})
 
 
-def test_imagenet_testbed_2020_version(engine, shared_data):
-    path = shared_data / "imagenet_testbed" / "at_commit_a62fafa" / "robustness_top1s.csv"
+def test_imagenet_testbed_2020_version(engine, test_data_dir):
+    """The 2020 table, trimmed to 19 of its 204 models (dense and sparse rows, every column)."""
+    path = test_data_dir / "imagenet_testbed" / "at_commit_a62fafa" / "robustness_top1s.csv"
     header, rows = csv_rows(path)
     report = ingest(engine, path, "imagenet_testbed")
     assert report.counts["models"].new == len(rows)
@@ -87,8 +88,8 @@ def test_imagenet_testbed_2020_version(engine, shared_data):
     assert report.counts["measurements"].new == numeric_cells(rows, header[1:])
 
 
-def test_loss_to_loss_extrapolation_runs(engine, shared_data):
-    path = shared_data / "loss_to_loss_kempner" / "extrapolation.csv"
+def test_loss_to_loss_extrapolation_runs(engine, test_data_dir):
+    path = test_data_dir / "loss_to_loss_kempner" / "extrapolation.csv"
     header, rows = csv_rows(path)
     report = ingest(engine, path, "loss_to_loss_sweep")
     assert report.counts["models"].new == len(rows)
@@ -100,17 +101,18 @@ def test_loss_to_loss_extrapolation_runs(engine, shared_data):
     assert report.counts["measurements"].new == numeric_cells(rows, metrics)
 
 
-def test_scaling_laws_openclip_training_settings(engine, shared_data):
-    path = shared_data / "scaling_laws_openclip" / "trained_models_info.csv"
+def test_scaling_laws_openclip_training_settings(engine, test_data_dir):
+    path = test_data_dir / "scaling_laws_openclip" / "trained_models_info.csv"
     _, rows = csv_rows(path)
     report = ingest(engine, path, "scaling_laws_openclip")
     assert report.counts["models"].new == len({r["name"] for r in rows})
     assert report.counts["checkpoints"].new == len(rows)
 
 
-def test_a_whole_pythia_folder(engine, shared_data):
-    """All checkpoints of one Pythia size: one model, one checkpoint per file."""
-    files = sorted((shared_data / "pythia_evals" / "pythia-160m" / "zero-shot").glob("*.json"))
+def test_a_whole_pythia_folder(engine, demo_data_dir):
+    """All 27 checkpoints of one Pythia size: one model, one checkpoint per file."""
+    files = sorted((demo_data_dir / "pythia_evals" / "pythia-70m" / "zero-shot").glob("*.json"))
+    assert len(files) == 27
     expected = 0
     for path in files:
         results = json.loads(path.read_text())["results"]
@@ -121,9 +123,9 @@ def test_a_whole_pythia_folder(engine, shared_data):
     assert count(engine, "models") == 1
 
 
-def test_every_search_count_file_of_one_dataset(engine, shared_data):
+def test_every_search_count_file_of_one_dataset(engine, test_data_dir):
     """Every corpus x counting method of CIFAR-10's concepts."""
-    folder = shared_data / "frequency_determines_performance" / "search_counts"
+    folder = test_data_dir / "frequency_determines_performance" / "search_counts"
     files = sorted(folder.glob("cifar10_*_search_counts.json"))
     assert files
     expected = 0
@@ -134,9 +136,10 @@ def test_every_search_count_file_of_one_dataset(engine, shared_data):
 
 
 @pytest.mark.parametrize("prompts", ["class", "ensemble", "simple"])
-def test_per_class_accuracy_every_prompt_set(engine, shared_data, prompts):
+def test_per_class_accuracy_every_prompt_set(engine, demo_data_dir, test_data_dir, prompts):
+    # the class-prompt file ships with the demo, the other two are the tests' own
     path = (
-        shared_data
+        (demo_data_dir if prompts == "class" else test_data_dir)
         / "frequency_determines_performance"
         / "zero_shot_evaluations"
         / f"cifar100_{prompts}_results.json"
@@ -147,10 +150,10 @@ def test_per_class_accuracy_every_prompt_set(engine, shared_data, prompts):
     assert report.counts["concept_scores"].new == sum(len(v["classwise"]) for v in doc.values())
 
 
-def test_files_of_no_known_format_are_refused_and_write_nothing(engine, shared_data):
+def test_files_of_no_known_format_are_refused_and_write_nothing(engine, test_data_dir):
     """Tables of fitted parameters or architecture metadata hold no measurements: refused."""
     before = snapshot(engine)
     for name in ("loss_to_loss_kempner/opt_params_data.csv", "openclip/model_profile.csv"):
         with pytest.raises(Exception, match="cannot tell the format"):
-            uploads.ingest_file(engine=engine, path=shared_data / name)
+            uploads.ingest_file(engine=engine, path=test_data_dir / name)
     assert snapshot(engine) == before

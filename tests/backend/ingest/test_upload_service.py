@@ -44,14 +44,14 @@ def test_upload_counts_units_and_idempotent_reupload(engine, write):
     again = uploads.ingest_file(engine=engine, path=path)
     assert again.counts["measurements"].unchanged == 3
     assert sum(c.new + c.updated for c in again.counts.values()) == 0
-    after = snapshot(engine)
-    after.pop("uploads"), before.pop("uploads")
-    assert after == before
+    # The same file again changes nothing, not even the list of uploads (issue 13).
+    assert again.unchanged and again.upload_id is None
+    assert snapshot(engine) == before
     with db.session_scope(engine) as session:
         listed = uploads.list_uploads(session=session, limit=10, offset=0)
-        assert [u.id for u in listed] == [again.upload_id, first.upload_id]
-        assert listed[1].created_by == "ada" and listed[1].source == "cli"
-        assert listed[1].counts["measurements"]["new"] == 3
+        assert [u.id for u in listed] == [first.upload_id]
+        assert listed[0].created_by == "ada" and listed[0].source == "cli"
+        assert listed[0].counts["measurements"]["new"] == 3
 
 
 def test_dry_run_writes_nothing(engine, write):

@@ -59,7 +59,9 @@ def test_overlapping_concurrent_uploads_lose_and_duplicate_nothing(postgres_url,
 
         with ThreadPoolExecutor(CLIENTS) as pool:
             responses = list(pool.map(upload, range(CLIENTS)))
-    assert [r.status_code for r in responses] == [201] * CLIENTS, [r.text for r in responses]
+    # 201, or 200 for a file whose every row another client stored first (it changes nothing).
+    assert {r.status_code for r in responses} <= {200, 201}, [r.text for r in responses]
+    assert 201 in {r.status_code for r in responses}
 
     expected = {
         (model, f"step{step}", metric): value(model, step, metric)
