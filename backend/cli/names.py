@@ -8,7 +8,13 @@ import json
 
 from backend import db
 from backend.catalog.review import unknown_by_kind
+from backend.config import get_settings
 from backend.services import merges
+
+
+def _session():
+    """A transaction on the configured database (read now, not when first asked)."""
+    return db.session_scope(db.get_engine(get_settings().database_url))
 
 
 def register(subparsers) -> None:
@@ -30,7 +36,7 @@ def register(subparsers) -> None:
 
 
 def _merge(args: argparse.Namespace) -> int:
-    with db.session_scope() as session:
+    with _session() as session:
         record = merges.merge(
             session=session,
             kind=args.kind,
@@ -43,20 +49,20 @@ def _merge(args: argparse.Namespace) -> int:
 
 
 def _undo(args: argparse.Namespace) -> int:
-    with db.session_scope() as session:
+    with _session() as session:
         print(json.dumps(merges.describe(merges.undo(session=session, merge_id=args.merge_id))))
     return 0
 
 
 def _list(args: argparse.Namespace) -> int:
-    with db.session_scope() as session:
+    with _session() as session:
         for record in merges.list_merges(session=session):
             print(json.dumps(merges.describe(record)))
     return 0
 
 
 def _unknown(args: argparse.Namespace) -> int:
-    with db.session_scope() as session:
+    with _session() as session:
         for kind, names in unknown_by_kind(session).items():
             print(f"{kind}: {len(names)}")
             for name in names:

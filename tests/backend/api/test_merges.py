@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.cli import main as cli_main
+from backend.config import get_settings
 
 ROWS = [
     {"model": "a", "revision": "final", "eval_set": "MyBench", "metric": "acc", "value": 0.5,
@@ -52,10 +53,7 @@ def test_merge_refuses_a_clash_and_unknown_names(client):
 
 def test_cli_merges_pretraining_data_and_undoes(client, db_url, monkeypatch, capsys):
     client.post("/api/uploads/records", json={"measurements": ROWS})
-    monkeypatch.setenv("SCALESCOPE_DATABASE_URL", db_url)
-    from backend.config import get_settings
-
-    get_settings.cache_clear()
+    monkeypatch.setattr(get_settings(), "database_url", db_url)
     assert cli_main(["names", "merge", "pretraining_data", "WebText", "web-text"]) == 0
     values = client.get("/api/attributes").json()["pretraining_data"]
     assert values == ["web-text"]
@@ -67,4 +65,3 @@ def test_cli_merges_pretraining_data_and_undoes(client, db_url, monkeypatch, cap
     ]
     assert cli_main(["names", "unknown"]) == 0
     assert "MyBench" in capsys.readouterr().out
-    get_settings.cache_clear()
