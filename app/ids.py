@@ -27,6 +27,7 @@ UPLOAD_READ_ONLY = "upload-read-only"  # the note a viewer sees instead of the u
 
 # Pattern-matching families (the "type" key of a dict id)
 URL_STATE = "url-state"  # dcc.Store: the page's encoded view state (query string)
+PROCEDURE = "procedure"  # html.Div: "as published / custom", citation, excluded points
 GRAPH = "graph"  # dcc.Graph of a plot panel
 FIT_PARAMS = "fit-params"  # dcc.Store: fitted parameters of a plot panel (list of records)
 EXPORT = "export"  # html.Button of an export menu; "format" says what it exports
@@ -137,3 +138,8 @@ def upload_undo_id(upload_id: int) -> dict:
 def jobs_action_id(job_id: int, action: str) -> dict:
     """Id of a job's button in the jobs table (``action``: show, cancel or retry)."""
     return {"type": JOBS_ACTION, "job": job_id, "action": action}
+
+
+def procedure_id(page: str) -> dict:
+    """Id of the box that says whether ``page`` shows its data's published procedure."""
+    return {"type": PROCEDURE, "page": page}

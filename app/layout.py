@@ -147,7 +147,9 @@ def register_callbacks(app: Dash) -> None:
         SYNC_URL_JS,
         Output(ids.URL_SYNC_SINK, "children"),
         Input({"type": ids.URL_STATE, "page": ALL}, "data"),
-        prevent_initial_call=True,
+        # also when a page renders: its resolved state (defaults filled in) joins the URL
+        Input("_pages_content", "children"),
+        prevent_initial_call=False,
     )
     app.clientside_callback(
         OPEN_MODEL_JS,

@@ -126,6 +126,28 @@ class Upload(Base):
     __table_args__ = (CheckConstraint("status IN ('committed', 'undone')", name="status"),)
 
 
+class EntityMerge(Base):
+    """One merge of two names of the same thing (a group's own duplicates): the rows it moved
+    from ``source`` to ``target`` and what the source was, so that undoing it restores both."""
+
+    __tablename__ = "entity_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = _now()
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(300))
+    target: Mapped[str] = mapped_column(String(300))
+    moved: Mapped[dict[str, Any]] = mapped_column(JSONDoc, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="committed")
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('eval_set', 'pretraining_data')", name="kind"),
+        CheckConstraint("status IN ('committed', 'undone')", name="status"),
+    )
+
+
 class UploadOverwrite(Base):
     """The values a row held before an upload changed it, so that undoing the upload restores
     them (rows an upload created have no entry: undo deletes them)."""

@@ -123,15 +123,20 @@ def explorer_page(
     """The body every explorer shares: title, lead, controls, the plot with its export panel,
     the notes, each ``(heading, table id, rows)`` table, and the URL state store."""
     from app.components.plot_panel import plot_panel
+    from app.components.procedure import procedure_box
     from app.components.url_state import url_state_store
+    from app.views.common import fit_export_records
 
     parts = [
         html.H2(title),
         html.P(lead, className="lead"),
         controls,
-        plot_panel(page=path, figure=view.figure, fits=view.table),
+        procedure_box(path, view.fits),
+        plot_panel(page=path, figure=view.figure, fits=fit_export_records(view)),
         html.P(notes_text, id=notes_id, className="muted"),
     ]
     for heading, table_id, rows in tables:
         parts += [html.H3(heading), parameter_table(table_id, rows)]
+    if view.fits is not None:
+        state = view.fits.state
     return html.Div([*parts, url_state_store(path, state)])

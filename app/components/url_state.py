@@ -12,15 +12,22 @@ from dash import dcc
 from app import ids
 from app.state import PageState, encode_state
 
-# Mirrors every page's URL-state store into the address bar (history.replaceState).
+# Mirrors every page's URL-state store into the address bar (history.replaceState), when it
+# changes and when a page renders (so the resolved defaults of a bare link join its URL).
 SYNC_URL_JS = """
-function(queries) {
+function(queries, _content) {
     const query = (queries || []).find(q => typeof q === "string");
     if (query === undefined) { return window.dash_clientside.no_update; }
-    const next = window.location.pathname + query + window.location.hash;
-    if (next !== window.location.pathname + window.location.search + window.location.hash) {
-        window.history.replaceState(window.history.state, "", next);
-    }
+    const path = window.location.pathname;
+    const sync = () => {
+        if (window.location.pathname !== path) { return; }  // navigated away meanwhile
+        const next = window.location.pathname + query + window.location.hash;
+        if (next !== window.location.pathname + window.location.search + window.location.hash) {
+            window.history.replaceState(window.history.state, "", next);
+        }
+    };
+    sync();
+    setTimeout(sync, 100);  // after the page's first render, which rewrites the location
     return query;
 }
 """

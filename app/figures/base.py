@@ -218,3 +218,28 @@ def band_trace(
         showlegend=False,
         hoverinfo="skip",
     )
+
+
+def excluded_trace(frame: pd.DataFrame) -> go.Scatter:
+    """Points left out of the fits, hollow and grey; hover says which and why."""
+    reasons = frame["reason"] if "reason" in frame else [""] * len(frame)
+    customdata = (
+        np.column_stack(
+            [
+                np.asarray(frame["model"], dtype=object),
+                np.asarray(frame["checkpoint"], dtype=object),
+                np.asarray(reasons, dtype=object),
+            ]
+        )
+        if len(frame)
+        else np.empty((0, 3))
+    )
+    return go.Scatter(
+        x=np.asarray(frame["x"]),
+        y=np.asarray(frame["y"]),
+        mode="markers",
+        name="excluded from fit",
+        customdata=customdata,
+        hovertemplate=POINT_HOVER + "<br>excluded: %{customdata[2]}<extra>excluded</extra>",
+        marker={"symbol": "circle-open", "size": 10, "color": "#555555", "line": {"width": 1.5}},
+    )

@@ -8,7 +8,7 @@ from dash import Input, Output, State, callback, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, explorer_page, field, flags
+from app.components.explorer import dropdown, explorer_page, field, flags, number_input
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
@@ -32,16 +32,21 @@ EVAL_SET = "frequency-eval-set"
 CORPUS = "frequency-corpus"
 METHOD = "frequency-method"
 MODELS = "frequency-models"
+TRIM = "frequency-trim"
 FLAGS = "frequency-flags"
 TABLE = "frequency-table"
 NOTES = "frequency-notes"
-FLAG_LABELS = {"points": "show every concept"}
+FLAG_LABELS = {
+    "points": "show every concept",
+    "pool": "pool every eval set (as the paper does)",
+}
 CONTROLS = {
     "view": (VIEW, "value"),
     "eval_set": (EVAL_SET, "value"),
     "corpus": (CORPUS, "value"),
     "method": (METHOD, "value"),
     "models": (MODELS, "value"),
+    "trim": (TRIM, "value"),
 }
 
 dash.register_page(
@@ -78,6 +83,10 @@ def controls(state: FrequencyState, choices) -> html.Div:
                 "models (empty: those pretrained on the corpus)",
                 dropdown(MODELS, models, state.models, multi=True, placeholder="auto"),
                 width="22rem",
+            ),
+            field(
+                "bins left out of r at each end",
+                number_input(TRIM, state.trim, placeholder="published"),
             ),
             field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
         ],
@@ -130,6 +139,7 @@ def layout(**query) -> html.Div:
     Output(TABLE, "columns"),
     Output(NOTES, "children"),
     Output(ids.url_state_id(PATH), "data"),
+    Output(ids.procedure_id(PATH), "children"),
     *[Input(component, prop) for component, prop in CONTROLS.values()],
     Input(FLAGS, "value"),
     prevent_initial_call=True,

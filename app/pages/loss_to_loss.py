@@ -4,7 +4,7 @@ group (Brandfonbrener et al. 2024), with the fitted parameters and an extrapolat
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, callback, html
+from dash import Input, Output, State, callback, html
 
 from app import ids
 from app.components.empty_state import empty_state
@@ -25,6 +25,7 @@ from app.views.common import (
     notes_text,
     state_from_controls,
 )
+from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.loss_to_loss import (
     LossToLossState,
     build_loss_to_loss_view,
@@ -43,6 +44,7 @@ FAMILY = "l2l-family"
 EXTRAPOLATE = "l2l-extrapolate"
 PROCEDURE = "l2l-procedure"
 IRREDUCIBLE = "l2l-irreducible"
+EXCLUDE = "l2l-exclude"
 FLAGS = "l2l-flags"
 TABLE = "l2l-table"
 NOTES = "l2l-notes"
@@ -61,14 +63,18 @@ CONTROLS = {
     "extrapolate": (EXTRAPOLATE, "value"),
     "procedure": (PROCEDURE, "value"),
     "irreducible": (IRREDUCIBLE, "value"),
+    "exclude": (EXCLUDE, "value"),
 }
 PROCEDURE_OPTIONS = [
     {"label": "log-log OLS (Brandfonbrener et al.)", "value": "loglog"},
     {"label": "least squares, linear space", "value": "least_squares"},
 ]
 IRREDUCIBLE_OPTIONS = [
-    {"label": "E_x = E_y = 0", "value": "zero"},
-    {"label": "from scaling-law fits per group (slower)", "value": "scaling-law"},
+    {
+        "label": "from scaling-law fits on all runs of each dataset (published)",
+        "value": "scaling-law",
+    },
+    {"label": "E_x = E_y = 0 (plain power law)", "value": "zero"},
 ]
 
 dash.register_page(
@@ -123,6 +129,11 @@ def controls(state: LossToLossState, choices) -> html.Div:
                 dropdown(IRREDUCIBLE, IRREDUCIBLE_OPTIONS, state.irreducible, clearable=False),
             ),
             field("extrapolate to x", number_input(EXTRAPOLATE, state.extrapolate)),
+            field(
+                "excluded points (click a point to add)",
+                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
+                width="20rem",
+            ),
             field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
@@ -142,8 +153,9 @@ def layout(**query) -> html.Div:
             "One loss against another for the same checkpoints (or for runs matched on "
             "parameters and tokens), with a shifted power law L_y = K·(L_x − E_x)^κ + E_y "
             "fitted per group: by OLS in log-log space (Brandfonbrener et al. 2024) or by "
-            "least squares in linear space; E_x, E_y are 0 or come from scaling-law fits "
-            "of each loss. Intervals are bootstrap percentiles (the papers give none)."
+            "least squares in linear space; E_x, E_y come from Kaplan-style "
+            "scaling-law fits of each loss over all runs of each dataset (the paper's "
+            "procedure) or are 0. Intervals are bootstrap percentiles (the papers give none)."
         ),
         controls=controls(state, choices),
         view=view,
@@ -163,6 +175,7 @@ def layout(**query) -> html.Div:
     Output(TABLE, "columns"),
     Output(NOTES, "children"),
     Output(ids.url_state_id(PATH), "data"),
+    Output(ids.procedure_id(PATH), "children"),
     *[Input(component, prop) for component, prop in CONTROLS.values()],
     Input(FLAGS, "value"),
     prevent_initial_call=True,
@@ -183,3 +196,16 @@ def update(*values):
 def show_pairing_fields(pairing):
     """Train-to-train picks the two pretraining sets; same-model picks a grouping."""
     return shown_if(pairing == "train-to-train"), shown_if(pairing != "train-to-train")
+
+
+@callback(
+    Output(EXCLUDE, "value"),
+    Output(EXCLUDE, "options"),
+    Input(ids.graph_id(PATH), "clickData"),
+    State(EXCLUDE, "value"),
+    prevent_initial_call=True,
+)
+def exclude_clicked(click, excluded):
+    """A clicked point joins the excluded ones (clicking it again brings it back)."""
+    chosen = toggle_clicked(click, excluded)
+    return chosen, exclude_options(chosen)

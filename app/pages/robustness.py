@@ -5,12 +5,12 @@ effective robustness of every model in a sortable table."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 
 from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import dropdown, explorer_page, field, flags
-from app.state import decode_state
+from app.state import decode_state, state_href
 from app.views.common import (
     build_in_session,
     explorer_outputs,
@@ -18,12 +18,15 @@ from app.views.common import (
     notes_text,
     state_from_controls,
 )
+from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.robustness import (
     RobustnessState,
     build_robustness_view,
     group_values,
     read_robustness_choices,
 )
+from backend.fits.robustness import TESTBED_PAIR
+from backend.ingest.adapters.testbed_models import CLIP_DATA, STANDARD_DATA
 
 PATH = "/robustness"
 ID_METRIC = "robustness-id"
@@ -33,7 +36,9 @@ GROUP = "robustness-group"
 BASELINE = "robustness-baseline"
 FAMILY = "robustness-family"
 DATA = "robustness-data"
+EXCLUDE = "robustness-exclude"
 FLAGS = "robustness-flags"
+TAORI_LINK = "robustness-taori-link"
 TABLE = "robustness-fit-table"
 DETAILS = "robustness-table"
 NOTES = "robustness-notes"
@@ -51,6 +56,7 @@ CONTROLS = {
     "baseline": (BASELINE, "value"),
     "family": (FAMILY, "value"),
     "data": (DATA, "value"),
+    "exclude": (EXCLUDE, "value"),
 }
 
 dash.register_page(
@@ -86,9 +92,33 @@ def controls(state: RobustnessState, choices) -> html.Div:
                 "pretraining data",
                 dropdown(DATA, choices.value_options("pretraining_data"), state.data, multi=True),
             ),
+            field(
+                "left out of the baseline (click a point to add)",
+                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
+                width="20rem",
+            ),
             field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
+    )
+
+
+def taori_link() -> html.P:
+    """One link to Taori et al.'s main figure: zero-shot CLIP against the line of standard
+    ImageNet models, ImageNet -> ImageNetV2 (imagenet-testbed)."""
+    state = RobustnessState(
+        id=TESTBED_PAIR[0],
+        ood=TESTBED_PAIR[1],
+        data=[STANDARD_DATA, CLIP_DATA],
+        baseline=[STANDARD_DATA],
+    )
+    return html.P(
+        dcc.Link(
+            "Taori et al. 2020's figure: zero-shot CLIP vs the standard ImageNet models' line",
+            href=state_href(PATH, state),
+            id=TAORI_LINK,
+        ),
+        className="muted",
     )
 
 
@@ -108,7 +138,7 @@ def layout(**query) -> html.Div:
             "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
             "al. 2020). The band is a bootstrap over baseline models."
         ),
-        controls=controls(state, choices),
+        controls=html.Div([controls(state, choices), taori_link()]),
         view=view,
         state=state,
         notes_id=NOTES,
@@ -127,6 +157,7 @@ def layout(**query) -> html.Div:
     Output(TABLE, "columns"),
     Output(NOTES, "children"),
     Output(ids.url_state_id(PATH), "data"),
+    Output(ids.procedure_id(PATH), "children"),
     Output(DETAILS, "data"),
     Output(DETAILS, "columns"),
     *[Input(component, prop) for component, prop in CONTROLS.values()],
@@ -152,3 +183,16 @@ def update_baseline_options(group, current):
     values = group_values(group)
     kept = [value for value in current or [] if value in values]
     return [{"label": value, "value": value} for value in values], kept
+
+
+@callback(
+    Output(EXCLUDE, "value"),
+    Output(EXCLUDE, "options"),
+    Input(ids.graph_id(PATH), "clickData"),
+    State(EXCLUDE, "value"),
+    prevent_initial_call=True,
+)
+def exclude_clicked(click, excluded):
+    """A clicked point leaves the baseline (clicking it again brings it back)."""
+    chosen = toggle_clicked(click, excluded)
+    return chosen, exclude_options(chosen)

@@ -27,6 +27,7 @@ from app.views.common import (
     notes_text,
     state_from_controls,
 )
+from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.scaling import (
     CURVE_AXES,
     LAWS,
@@ -47,6 +48,8 @@ FAMILY = "scaling-family"
 PREDICT = "scaling-predict"
 MODELS = "scaling-models"
 CURVE_X = "scaling-curve-x"
+DROP_HIGHEST = "scaling-drop-highest"
+EXCLUDE = "scaling-exclude"
 FLAGS = "scaling-flags"
 TABLE = "scaling-table"
 NOTES = "scaling-notes"
@@ -70,6 +73,8 @@ CONTROLS = {
     "predict": (PREDICT, "value"),
     "models": (MODELS, "value"),
     "curve_x": (CURVE_X, "value"),
+    "drop_highest": (DROP_HIGHEST, "value"),
+    "exclude": (EXCLUDE, "value"),
 }
 MODE_OPTIONS = [
     {"label": "scaling law", "value": "scaling"},
@@ -122,6 +127,15 @@ def controls(state: ScalingState, choices) -> html.Div:
                 "family",
                 dropdown(FAMILY, choices.value_options("family"), state.family, multi=True),
             ),
+            field(
+                "drop the k highest-loss points",
+                number_input(DROP_HIGHEST, state.drop_highest, placeholder="published"),
+            ),
+            field(
+                "excluded points (click a point to add)",
+                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
+                width="20rem",
+            ),
             field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
@@ -161,6 +175,7 @@ def layout(**query) -> html.Div:
     Output(TABLE, "columns"),
     Output(NOTES, "children"),
     Output(ids.url_state_id(PATH), "data"),
+    Output(ids.procedure_id(PATH), "children"),
     *[Input(component, prop) for component, prop in CONTROLS.values()],
     Input(FLAGS, "value"),
     prevent_initial_call=True,
@@ -170,6 +185,19 @@ def update(*values):
     controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
     state = state_from_controls(ScalingState, controls_by_field, values[-1])
     return explorer_outputs(build_in_session(build_scaling_view, state), state)
+
+
+@callback(
+    Output(EXCLUDE, "value"),
+    Output(EXCLUDE, "options"),
+    Input(ids.graph_id(PATH), "clickData"),
+    State(EXCLUDE, "value"),
+    prevent_initial_call=True,
+)
+def exclude_clicked(click, excluded):
+    """A clicked point joins the excluded ones (clicking it again brings it back)."""
+    chosen = toggle_clicked(click, excluded)
+    return chosen, exclude_options(chosen)
 
 
 @callback(

@@ -14,10 +14,13 @@ from app.figures.base import empty_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from backend.analysis.results import Estimate, ParametricFit
-
-MISSING_GROUP = "unknown"
-# Below this many points a group gets no fitted line (its points still show).
-MIN_POINTS_TO_FIT = 5
+from backend.fits.points import (  # noqa: F401 - re-exported for the views
+    MIN_POINTS_TO_FIT,
+    MISSING_GROUP,
+    group_labels,
+    point_frame,
+)
+from backend.fits.result import PageFits
 
 S = TypeVar("S", bound=PageState)
 
@@ -36,6 +39,7 @@ class ExplorerView:
     message: str | None = None
     notes: tuple[str, ...] = ()
     details: list[dict] = field(default_factory=list)
+    fits: PageFits | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -48,45 +52,9 @@ class ExplorerView:
         return list(dict.fromkeys(key for row in self.table for key in row))
 
 
-def empty_view(message: str) -> ExplorerView:
+def empty_view(message: str, fits: PageFits | None = None) -> ExplorerView:
     """A view with no data, whose figure says ``message``."""
-    return ExplorerView(figure=empty_figure(message), message=message)
-
-
-def group_labels(frame: pd.DataFrame, column: str | None) -> pd.Series:
-    """The group of each row as text (``unknown`` where the attribute is missing)."""
-    if not column or column not in frame:
-        return pd.Series("all", index=frame.index, dtype=object)
-    values = frame[column]
-    if pd.api.types.is_float_dtype(values):
-        text = values.map(lambda v: f"{v:.3g}" if pd.notna(v) else MISSING_GROUP)
-    else:
-        text = values.astype(object).where(values.notna(), MISSING_GROUP).astype(str)
-    return text.replace({"": MISSING_GROUP, "nan": MISSING_GROUP, "None": MISSING_GROUP})
-
-
-def point_frame(
-    frame: pd.DataFrame, *, x: str, y: str, group: str | None, keep: Iterable[str] = ()
-) -> pd.DataFrame:
-    """The explorers' point convention: ``x, y, group, model, checkpoint`` (+ ``keep``), rows
-    with a missing x or y dropped."""
-    if frame.empty:
-        columns = ["x", "y", "group", "model", "checkpoint", *keep]
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    points = pd.DataFrame(
-        {
-            "x": pd.to_numeric(frame[x], errors="coerce").astype(float),
-            "y": pd.to_numeric(frame[y], errors="coerce").astype(float),
-            "group": group_labels(frame, group),
-            "model": frame["model"].astype(str) if "model" in frame else "",
-            "checkpoint": frame["revision"].astype(str) if "revision" in frame else "",
-        }
-    )
-    for column in keep:
-        if column in frame and column not in points:
-            points[column] = frame[column]
-    mask = np.isfinite(points["x"]) & np.isfinite(points["y"])
-    return points[mask].reset_index(drop=True)
+    return ExplorerView(figure=empty_figure(message), message=message, fits=fits)
 
 
 def estimate_text(estimate: Estimate, digits: int = 4) -> str:
@@ -179,15 +147,27 @@ def columns_of(rows: list[dict]) -> list[dict]:
     return [{"name": c, "id": c} for c in dict.fromkeys(key for row in rows for key in row)]
 
 
+def fit_export_records(view: ExplorerView) -> list[dict]:
+    """What the fits export holds: numeric records (value, stderr, low, high columns, units
+    in the names) when the view has fits, else the table rows."""
+    from backend.fits.export import fit_records
+
+    return fit_records(view.fits) if view.fits is not None else view.table
+
+
 def explorer_outputs(view: ExplorerView, state: PageState, *, details: bool = False) -> tuple:
     """What an explorer callback returns: figure, fit records, table rows and columns, notes,
-    the encoded state for the URL, and (if ``details``) the detail rows and columns."""
+    the encoded state for the URL (the resolved one, defaults filled in, when the view has
+    fits), the procedure box, and (if ``details``) the detail rows and columns."""
+    from app.components.procedure import procedure_children
+
     outputs = (
         view.figure,
-        view.table,
+        fit_export_records(view),
         view.table,
         columns_of(view.table),
         notes_text(view),
-        encode_state(state),
+        encode_state(view.fits.state if view.fits is not None else state),
+        procedure_children(view.fits),
     )
     return outputs + (view.details, columns_of(view.details)) if details else outputs

@@ -4,27 +4,34 @@ raw points and on the paper's log-binned means) and the binned means (Udandarao 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from app.figures.base import excluded_trace
 from app.figures.fit_lines import FitLine
 from app.figures.frequency import FrequencyOptions, make_frequency_figure
 from app.session import ui_session
-from app.state import PageState
 from app.views.common import ExplorerView, empty_view, estimate_text, grid
 from app.views.concept_pairs import build_compositional_view, build_pmi_view
-from backend.analysis.frequency import PAPER_BINS, FrequencyFit, fit_frequency_accuracy
+from backend.analysis.frequency import FrequencyFit
 from backend.exceptions import NotFoundError, ValidationError
+from backend.fits.frequency import (
+    FrequencyChoices,
+    FrequencyState,
+    frequency_fits,
+    preferred_method,
+    resolve,
+    with_defaults,
+)
+from backend.fits.frequency import (
+    read_frequency_choices as read_choices_in,
+)
 from backend.queries.catalog import list_corpora
-from backend.queries.frequencies import eval_sets_with_concept_scores, frequency_frame
 
-# The paper's headline counting method: captions and image tags combined, threshold 0.7.
-PREFERRED_METHOD_WORDS = ("integrated", "0.7")
-
+__all__ = ["FrequencyChoices", "FrequencyState", "build_frequency_view", "with_defaults"]
 
 VIEWS = {
     "frequency": "accuracy vs concept frequency",
@@ -33,59 +40,10 @@ VIEWS = {
 }
 
 
-class FrequencyState(PageState):
-    """Everything the frequency page shows, as its URL encodes it."""
-
-    view: Literal["frequency", "pairs", "pmi"] = "frequency"
-    eval_set: str = ""
-    metric: str = ""
-    corpus: str = ""
-    method: str = ""
-    models: list[str] = []
-    points: bool = True
-    bins: int = PAPER_BINS
-
-
-@dataclass(frozen=True)
-class FrequencyChoices:
-    """Eval sets with per-concept scores and corpora with their counting methods."""
-
-    eval_sets: tuple[str, ...] = ()
-    methods: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether there are no per-concept scores or no concept counts."""
-        return not self.eval_sets or not self.methods
-
-
-def preferred_method(methods: list[str]) -> str:
-    """The paper's headline method when counted, else the first one."""
-    for method in methods:
-        if all(word in method for word in PREFERRED_METHOD_WORDS):
-            return method
-    return methods[0] if methods else ""
-
-
-def with_defaults(state: FrequencyState, choices: FrequencyChoices) -> FrequencyState:
-    """``state`` with a missing eval set, corpus or method replaced by the first available."""
-    eval_set = state.eval_set if state.eval_set in choices.eval_sets else ""
-    eval_set = eval_set or (choices.eval_sets[0] if choices.eval_sets else "")
-    corpus = state.corpus if state.corpus in choices.methods else ""
-    corpus = corpus or next(iter(choices.methods), "")
-    methods = choices.methods.get(corpus, [])
-    method = state.method if state.method in methods else preferred_method(methods)
-    return state.model_copy(update={"eval_set": eval_set, "corpus": corpus, "method": method})
-
-
 def read_frequency_choices(state: FrequencyState) -> tuple[FrequencyChoices, FrequencyState]:
     """The control options and the state with its defaults filled in."""
     with ui_session() as session:
-        choices = FrequencyChoices(
-            eval_sets=tuple(eval_sets_with_concept_scores(session)),
-            methods={c.name: sorted(c.methods) for c in list_corpora(session) if c.methods},
-        )
-    return choices, with_defaults(state, choices)
+        return read_choices_in(session), resolve(session, state)
 
 
 def counting_methods(corpus: str, current: str | None) -> tuple[list[str], str]:
@@ -93,35 +51,6 @@ def counting_methods(corpus: str, current: str | None) -> tuple[list[str], str]:
     with ui_session() as session:
         methods = next((sorted(c.methods) for c in list_corpora(session) if c.name == corpus), [])
     return methods, current if current in methods else preferred_method(methods)
-
-
-def read_points(session: Session, state: FrequencyState) -> pd.DataFrame:
-    """Per concept and model: count (x, zero read as 1 as the paper does) and accuracy (y).
-
-    Without chosen models, the models pretrained on the corpus are shown when there are any."""
-    frame = frequency_frame(
-        session,
-        corpus=state.corpus,
-        method=state.method,
-        eval_set=state.eval_set,
-        models=state.models or None,
-        metric=state.metric or None,
-    )
-    if not state.metric and not frame.empty:
-        frame = frame[frame["metric"] == frame["metric"].iloc[0]]
-    own_corpus = frame["pretraining_data"] == state.corpus
-    if not state.models and own_corpus.any():
-        frame = frame[own_corpus]  # as the paper does: each model against its own corpus
-    return pd.DataFrame(
-        {
-            "x": np.maximum(frame["count"].to_numpy(float), 1.0),
-            "y": frame["value"].to_numpy(float),
-            "group": frame["model"].astype(str),
-            "model": frame["model"].astype(str),
-            "checkpoint": frame["revision"].astype(str),
-            "concept": frame["concept"].astype(str),
-        }
-    )
 
 
 def fit_line(group: str, fit: FrequencyFit, counts: np.ndarray) -> FitLine:
@@ -156,6 +85,9 @@ def fit_row(group: str, fit: FrequencyFit) -> dict:
 
 def build_frequency_view(session: Session, state: FrequencyState) -> ExplorerView:
     """The figure, per-model fit table and points of ``state`` (any of the three views)."""
+    if state.view == "frequency":
+        return build_concept_view(session, state)
+    state = resolve(session, state)
     if not (state.eval_set and state.corpus and state.method):
         return empty_view("Pick an eval set with per-concept scores and a corpus with counts")
     build = {"pairs": build_compositional_view, "pmi": build_pmi_view}.get(
@@ -169,23 +101,23 @@ def build_frequency_view(session: Session, state: FrequencyState) -> ExplorerVie
 
 def build_concept_view(session: Session, state: FrequencyState) -> ExplorerView:
     """Per-concept accuracy against frequency: points, bin means and a fit per model."""
-    points = read_points(session, state)
-    if points.empty:
-        return empty_view(
-            f"No concepts of {state.eval_set} are counted in {state.corpus} ({state.method})"
-        )
-    lines, rows, binned, notes = [], [], [], []
-    for group, part in points.groupby("group", sort=True):
-        try:
-            fit = fit_frequency_accuracy(part["x"], part["y"], bins=state.bins)
-        except ValidationError as exc:
-            notes.append(f"{group}: not fitted ({exc})")
-            continue
-        lines.append(fit_line(str(group), fit, part["x"].to_numpy(float)))
-        rows.append(fit_row(str(group), fit))
+    fits = frequency_fits(session, state)
+    state = fits.state
+    if fits.message:
+        return empty_view(fits.message, fits)
+    lines, rows, binned = [], [], []
+    for group in fits.groups:
+        fit: FrequencyFit = group.fit
+        lines.append(fit_line(group.group, fit, np.array(group.extra["x_range"])))
+        rows.append(fit_row(group.group, fit))
         binned.append(
             pd.DataFrame(
-                {"group": group, "x": fit.binned.count, "y": fit.binned.mean, "n": fit.binned.size}
+                {
+                    "group": group.group,
+                    "x": fit.binned.count,
+                    "y": fit.binned.mean,
+                    "n": fit.binned.size,
+                }
             )
         )
     options = FrequencyOptions(
@@ -194,5 +126,7 @@ def build_concept_view(session: Session, state: FrequencyState) -> ExplorerView:
         show_points=state.points,
     )
     binned_frame = pd.concat(binned, ignore_index=True) if binned else None
-    figure = make_frequency_figure(points, lines, options, binned=binned_frame)
-    return ExplorerView(figure=figure, table=rows, points=points, notes=tuple(notes))
+    figure = make_frequency_figure(fits.used, lines, options, binned=binned_frame)
+    if not fits.excluded.empty and state.points:
+        figure.add_trace(excluded_trace(fits.excluded))
+    return ExplorerView(figure=figure, table=rows, points=fits.points, notes=fits.notes, fits=fits)

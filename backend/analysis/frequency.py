@@ -6,7 +6,9 @@
   points). Counts of 0 are set to 1 first, as the paper does. Pearson r on the raw points and on
   log-binned means as the paper plots them: 12 edges linspace(min, max) over ln(count),
   ``np.digitize(..., right=True)`` (the first bin holds only the minimum), each non-empty bin's
-  mean accuracy placed at its upper edge.
+  mean accuracy placed at its upper edge. ``trim`` bins at each end can be left out of the
+  binned r (the issue's reading of Udandarao et al.: their sparsely filled first and last bins
+  are dropped); ``binned`` keeps every bin.
 * Compositional prediction: performance on a sample whose combination of objects never occurs
   in pretraining, predicted by OLS on the mean log10 frequency of its objects (log of their
   geometric mean); R^2 and Pearson r.
@@ -95,9 +97,15 @@ def _counts(counts: object, name: str = "counts") -> tuple[np.ndarray, int]:
 
 
 def fit_frequency_accuracy(
-    counts: object, accuracy: object, *, bins: int = PAPER_BINS, level: float = 0.95
+    counts: object,
+    accuracy: object,
+    *,
+    bins: int = PAPER_BINS,
+    trim: int = 0,
+    level: float = 0.95,
 ) -> FrequencyFit:
-    """Log-linear fit and raw/binned Pearson r for one model (accuracy as fractions)."""
+    """Log-linear fit and raw/binned Pearson r for one model (accuracy as fractions); the
+    binned r leaves out ``trim`` non-empty bins at each end."""
     values, zeros = _counts(counts)
     acc = check.as_vector(accuracy, "accuracy")
     check.same_length(counts=values, accuracy=acc)
@@ -106,11 +114,9 @@ def fit_frequency_accuracy(
     check.not_constant(values, "counts")
     line = ols_line(np.log10(values), acc, space="accuracy vs log10(count)", level=level)
     binned = binned_means(np.log(values), acc, bins)
-    r_binned = (
-        float(np.corrcoef(binned.log_count, binned.mean)[0, 1])
-        if len(binned.mean) > 2
-        else float("nan")
-    )
+    kept = slice(trim, len(binned.mean) - trim) if trim > 0 else slice(None)
+    x_bins, y_bins = binned.log_count[kept], binned.mean[kept]
+    r_binned = float(np.corrcoef(x_bins, y_bins)[0, 1]) if len(y_bins) > 2 else float("nan")
     return FrequencyFit(line, line.pearson_r, r_binned, binned, len(values), zeros)
 
 

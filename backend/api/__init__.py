@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from backend.api import auth, catalog, frequencies, health, measurements, shares, uploads, users
+from backend.api import (
+    aliases,
+    auth,
+    catalog,
+    fits,
+    frequencies,
+    health,
+    measurements,
+    merges,
+    shares,
+    uploads,
+    users,
+)
 from backend.api import corpus as corpus_api
 from backend.api import jobs as jobs_api
 from backend.api.security import enforce_access_policy
@@ -15,6 +27,18 @@ api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(auth.router)
 # Everything else goes through the one access policy (backend.api.security).
-_POLICED = (catalog, measurements, frequencies, uploads, jobs_api, corpus_api, shares, users)
+_POLICED = (
+    aliases,
+    catalog,
+    measurements,
+    merges,
+    frequencies,
+    fits,
+    uploads,
+    jobs_api,
+    corpus_api,
+    shares,
+    users,
+)
 for _module in _POLICED:
     api_router.include_router(_module.router, dependencies=[Depends(enforce_access_policy)])

@@ -14,7 +14,18 @@ import sys
 from backend.exceptions import ScaleScopeError
 
 # One module per group of subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = ["db", "users", "shares", "serve", "demo", "uploads", "jobs", "worker", "corpus"]
+COMMAND_MODULES = [
+    "db",
+    "users",
+    "shares",
+    "serve",
+    "demo",
+    "uploads",
+    "names",
+    "jobs",
+    "worker",
+    "corpus",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

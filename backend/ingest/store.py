@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from backend import models
+from backend.catalog.aliases import canonical_records
 from backend.ingest import records as rec
 from backend.ingest.report import TableCounts
 from backend.ingest.validation import Problems
@@ -346,9 +347,9 @@ class UploadWriter:
     # -- accepting records --
 
     def add_all(self, records) -> None:
-        """Add every record of an iterable."""
+        """Add every record of an iterable, its names made canonical (``aliases.csv``)."""
         add = self.add
-        for record in records:
+        for record in canonical_records(records):
             add(record)
 
     def add(self, record: rec.Record) -> None:

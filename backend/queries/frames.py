@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
+from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
@@ -29,11 +30,31 @@ RESERVED_COLUMNS = {
 
 
 def eval_set_id(session: Session, name: str) -> int:
-    """The id of the eval set called ``name``; NotFoundError if there is none."""
+    """The id of the eval set called ``name`` (or whose alias it is); NotFoundError if none."""
     found = session.scalar(select(EvalSet.id).where(EvalSet.name == name))
+    if found is None:
+        found = session.scalar(
+            select(EvalSet.id).where(EvalSet.name == canonical("eval_set", name))
+        )
     if found is None:
         raise NotFoundError(f"no eval set named {name!r}")
     return found
+
+
+def stored_ref(session: Session, ref: MetricRef) -> MetricRef:
+    """``ref`` as stored: itself when measured, else with canonical names (so aliases work)."""
+    measured = session.scalar(
+        select(Measurement.id)
+        .join(EvalSet, EvalSet.id == Measurement.eval_set_id)
+        .where(EvalSet.name == ref.eval_set, Measurement.metric == ref.metric)
+        .limit(1)
+    )
+    if measured is not None:
+        return ref
+    return MetricRef(
+        eval_set=canonical("eval_set", ref.eval_set) or ref.eval_set,
+        metric=canonical("metric", ref.metric) or ref.metric,
+    )
 
 
 def models_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
@@ -127,6 +148,7 @@ def metric_frame(
 ) -> pd.DataFrame:
     """One metric per checkpoint: the checkpoint/model columns plus ``value, stderr, n``."""
     flt = flt or MeasurementFilter()
+    metric = stored_ref(session, metric)
     m = aliased(Measurement)
     stmt = (
         select(
@@ -152,6 +174,7 @@ def metric_pair_frame(
     """Two metrics joined per checkpoint: ``x, x_stderr, y, y_stderr`` beside the checkpoint
     and model columns; only checkpoints that have both."""
     flt = flt or MeasurementFilter()
+    x, y = stored_ref(session, x), stored_ref(session, y)
     mx, my = aliased(Measurement), aliased(Measurement)
     stmt = (
         select(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from backend.catalog.aliases import canonical
 from backend.exceptions import ValidationError
 
 
@@ -44,6 +45,15 @@ class MeasurementFilter(BaseModel):
         description="only each model's last checkpoint (largest step); in plot frames the "
         "last one that has the plotted metrics",
     )
+
+    @field_validator("pretraining_data", "eval_sets", "metrics")
+    @classmethod
+    def _canonical_names(cls, values: list[str] | None, info) -> list[str] | None:
+        """An alias also selects its canonical name (``aliases.csv``; ingest stores those)."""
+        kind = {"eval_sets": "eval_set", "metrics": "metric"}.get(info.field_name, info.field_name)
+        if values is None:
+            return None
+        return list(dict.fromkeys(n for v in values for n in (v, canonical(kind, v) or v)))
 
     @model_validator(mode="after")
     def _ranges_ordered(self) -> MeasurementFilter:

@@ -58,7 +58,7 @@ def test_robustness_default_is_imagenet_against_imagenet_v2():
 def test_chinchilla_fits_are_remembered_by_the_runs_content():
     import numpy as np
 
-    from app.views.scaling import cached_chinchilla
+    from backend.fits.scaling import cached_chinchilla
 
     rng = np.random.default_rng(0)
     n = 10 ** rng.uniform(7, 9, 40)

@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 import pytest
+from sqlalchemy import select
 
 from app.views.frequency import FrequencyState, build_frequency_view
 from backend.analysis.frequency import fit_frequency_accuracy
+from backend.models import Checkpoint, ConceptScore, EvalSet, Model
 from backend.services.uploads import ingest_file
 from tests.app.explorer_data import add_concept_counts, add_concept_scores
 
@@ -50,7 +52,9 @@ def test_chosen_models_and_missing_counts(session, synthetic):
     state = FrequencyState(eval_set="objects", corpus="webtext", method="captions")
     view = build_frequency_view(session, state.model_copy(update={"models": ["other"]}))
     assert set(view.points["model"]) == {"other"} and view.notes  # one concept: not fitted
-    assert build_frequency_view(session, state.model_copy(update={"method": "tags"})).is_empty
+    # an uncounted method falls back to a counted one, as a URL's would
+    other = build_frequency_view(session, state.model_copy(update={"method": "tags"}))
+    assert other.fits.state.method == "captions"
 
 
 def test_published_counts_and_accuracies_give_the_direct_fit(session, engine, test_data_dir):
@@ -77,3 +81,37 @@ def test_published_counts_and_accuracies_give_the_direct_fit(session, engine, te
         )
         assert row["r (raw)"] == pytest.approx(direct.r_raw, abs=1e-3)
         assert row["concepts"] == len(concepts)
+
+
+def test_pooled_view_joins_every_eval_set_and_trims_bins(session, synthetic):
+    """Udandarao et al. pool a model's concepts over their downstream datasets; the binned r
+    leaves out the first and last bins unless asked (trim=0)."""
+    scenes = EvalSet(name="scenes", kind="benchmark")
+    session.add(scenes)
+    session.flush()
+    checkpoint = session.scalar(select(Checkpoint.id).join(Model).where(Model.name == "clip-a"))
+    for concept, value in {"concept3": 0.4, "concept30": 0.7}.items():
+        session.add(
+            ConceptScore(
+                checkpoint_id=checkpoint,
+                eval_set_id=scenes.id,
+                metric="accuracy",
+                concept=concept,
+                value=value,
+            )
+        )
+    session.commit()
+    state = FrequencyState(eval_set="objects", corpus="webtext", method="captions")
+    single = build_frequency_view(session, state)
+    pooled = build_frequency_view(session, state.model_copy(update={"pool": True}))
+    count = {v.fits.state.pool: (v.points["model"] == "clip-a").sum() for v in (single, pooled)}
+    assert count == {False: 60, True: 62}
+    assert set(pooled.points["eval_set"]) == {"objects", "scenes"}
+    assert single.fits.state.trim == 1 and single.fits.procedure.status == "as published"
+    fit = single.fits.group("clip-a").fit
+    untrimmed = build_frequency_view(session, state.model_copy(update={"trim": 0}))
+    assert untrimmed.fits.procedure.status == "custom"
+    kept = slice(1, len(fit.binned.mean) - 1)
+    r = np.corrcoef(fit.binned.log_count[kept], fit.binned.mean[kept])[0, 1]
+    assert fit.r_binned == pytest.approx(r)
+    assert untrimmed.fits.group("clip-a").fit.r_binned != pytest.approx(fit.r_binned, abs=1e-12)

@@ -46,7 +46,10 @@ def fitted(row, name):
 
 
 def test_one_line_per_data_recovers_parameters_and_extrapolates(session, runs):
-    state = LossToLossState(x="c4:loss", y="pile:loss", bootstrap=50, extrapolate=2.5)
+    # the synthetic lines are plain power laws (E = 0)
+    state = LossToLossState(
+        x="c4:loss", y="pile:loss", bootstrap=50, extrapolate=2.5, irreducible="zero"
+    )
     view = build_loss_to_loss_view(session, state)
     assert len(view.points) == len(runs)
     by_group = {row["group"]: row for row in view.table}
@@ -85,11 +88,16 @@ def test_filters_grouping_and_empty_states(session, runs):
     )
     assert set(view.points["group"]) == {"code"} and not view.table
     view = build_loss_to_loss_view(
-        session, LossToLossState(x="c4:loss", y="pile:loss", group="family", bootstrap=0)
+        session,
+        LossToLossState(
+            x="c4:loss", y="pile:loss", group="family", bootstrap=0, irreducible="zero"
+        ),
     )
     assert [row["group"] for row in view.table] == ["sweep"]
-    assert build_loss_to_loss_view(session, LossToLossState(x="c4:loss", y="nope:loss")).is_empty
-    assert build_loss_to_loss_view(session, LossToLossState()).message
+    # an unknown loss falls back to a measured one, as a URL's would
+    unknown = build_loss_to_loss_view(session, LossToLossState(x="c4:loss", y="nope:loss"))
+    assert unknown.fits.state.y != "nope:loss" and not unknown.is_empty
+    assert build_loss_to_loss_view(session, LossToLossState()).fits.state.x  # defaults filled
 
 
 def test_brandfonbrener_sweep_reproduces_published_irreducible_losses(

@@ -65,7 +65,9 @@ def test_all_models_as_baseline_absorb_the_shift_and_linear_axes_fit_in_logit(se
 
 
 def test_missing_benchmark_and_no_fit(session, models):
-    assert build_robustness_view(session, RobustnessState(id="imagenet:acc1", ood="x:y")).is_empty
+    # an unmeasured benchmark falls back to a measured one, as a URL's would
+    unknown = build_robustness_view(session, RobustnessState(id="imagenet:acc1", ood="x:y"))
+    assert unknown.fits.state.ood == "imagenet-v2:acc1"
     view = build_robustness_view(
         session, RobustnessState(id="imagenet:acc1", ood="imagenet-v2:acc1", fit=False)
     )

@@ -167,7 +167,8 @@ def test_default_views_open_on_the_papers_plots(page, explorer_server):
     assert sum(len(t["x"] or []) for t in drawn if t["type"].startswith("scatter")) >= 245
     visit(page, explorer_server, "/robustness", screenshot="default-robustness")
     content = page.locator("#_pages_content")
-    assert content.filter(has_text="imagenet1k · acc").count() == 1
-    assert content.filter(has_text="imagenetv2 · acc").count() == 1
+    # canonical names shown by their display names (backend/catalog/aliases.csv)
+    assert content.filter(has_text="ImageNet (ILSVRC-2012 val) · acc").count() == 1
+    assert content.filter(has_text="ImageNetV2 (matched frequency) · acc").count() == 1
     names = [t["name"] for t in traces(page, "/robustness")]
     assert "baseline fit (logit)" in names and "y = x" in names

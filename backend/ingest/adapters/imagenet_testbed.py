@@ -3,7 +3,8 @@ test condition (``val``, ``imagenetv2-matched-frequency``, ``objectnet-1.0-beta`
 ``imagenet-c.*``...), top-1 accuracy in percent. Sparse: blank cells are skipped.
 
 Each condition is an eval set of that name with metric ``top1`` (stored as a fraction, unit
-``percent``); the checkpoint is ``final``.
+``percent``); the checkpoint is ``final``. Each model gets its training data (ImageNet-1k or
+more data) and architecture from its name (:mod:`.testbed_models`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from backend.ingest import records as rec
+from backend.ingest.adapters import testbed_models
 from backend.ingest.adapters.common import cell_measurement
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
@@ -40,6 +42,12 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
         except CellError as exc:
             problems.add(str(exc), row=row, column="model")
             continue
+        yield rec.ModelRecord(
+            model,
+            architecture=testbed_models.architecture(model),
+            pretraining_data=testbed_models.training_data(model),
+            row=row,
+        )
         for index in range(1, len(header)):
             record = cell_measurement(
                 fields[index],

@@ -38,7 +38,14 @@ READS = {
     "backend.corpus.store.accuracy_vs_similarity_frame",
     "backend.corpus.store.similarity_frame",
 }
-READ_PACKAGES = ("backend.queries.", "backend.analysis.", "backend.schemas.", "backend.exceptions")
+READ_PACKAGES = (
+    "backend.queries.",
+    "backend.analysis.",
+    "backend.schemas.",
+    "backend.exceptions",
+    "backend.fits.",  # the explorers' fits: reads and pure computation
+    "backend.catalog.aliases",
+)
 GOOD_CSV = "model,revision,eval_set,metric,value\npythia-70m,final,piqa,acc,0.6\n"
 DATA_URL = "data:text/csv;base64," + base64.b64encode(GOOD_CSV.encode()).decode()
 ROLE_ORDER = ("viewer", "editor", "admin")

@@ -10,12 +10,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from backend.catalog.aliases import canonical
 from backend.ingest.formats import detect_format
 from backend.services import uploads
 from tests.backend.ingest.conftest import count
 
 
 def value(engine, model, revision, eval_set, metric, table="measurements"):
+    # ingest stores canonical names (backend/catalog/aliases.csv); the tests name the source's
+    eval_set, metric = canonical("eval_set", eval_set), canonical("metric", metric)
     with engine.connect() as conn:
         return conn.execute(
             text(

@@ -1,0 +1,82 @@
+"""What the explorer controls offer (metrics, grouping attributes and their values), read
+once per view with the shared catalog queries; the fits resolve their defaults from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from backend.catalog.aliases import canonical_key, display_name
+from backend.queries.catalog import attribute_values, list_metrics
+from backend.schemas.catalog import MetricAvailability
+
+MODEL_OPTIONS_LIMIT = 50
+GROUP_LABELS = {
+    "pretraining_data": "pretraining data",
+    "family": "family",
+    "architecture": "architecture",
+    "tokenizer": "tokenizer",
+    "n_params": "parameters",
+    "model": "model",
+}
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Options of the explorer controls: metrics (``eval_set:metric``), model attributes and
+    their values. Model names are searched as one types (:func:`model_options`)."""
+
+    metrics: tuple[MetricAvailability, ...] = ()
+    attributes: dict[str, list] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the database holds no measurements at all."""
+        return not self.metrics
+
+    def metric_options(self, kind: str | None = None) -> list[dict]:
+        """Dropdown options for metrics, optionally only of validation sets or benchmarks."""
+        return [
+            {
+                "label": f"{display_name('eval_set', m.eval_set)} · "
+                f"{display_name('metric', m.metric)} ({m.n_models} models)",
+                "value": metric_key(m),
+            }
+            for m in self.metrics
+            if kind is None or m.kind == kind
+        ]
+
+    def group_options(self) -> list[dict]:
+        """Dropdown options for the attribute that groups and colours the points."""
+        keys = [key for key, values in self.attributes.items() if values]
+        options = [{"label": GROUP_LABELS.get(key, key), "value": key} for key in keys]
+        return options + [
+            {"label": "model", "value": "model"},
+            {"label": "(no grouping)", "value": "none"},
+        ]
+
+    def value_options(self, attribute: str) -> list[dict]:
+        """Dropdown options for the values of one attribute (filters)."""
+        return [{"label": str(v), "value": str(v)} for v in self.attributes.get(attribute, [])]
+
+    def stored_key(self, key: str) -> str:
+        """``key`` as measured: itself, or its canonical form when only that is measured."""
+        return key if self.has_metric(key) else canonical_key(key)
+
+    def has_metric(self, key: str) -> bool:
+        """Whether ``key`` (``eval_set:metric``) has data."""
+        return any(metric_key(m) == key for m in self.metrics)
+
+
+def metric_key(metric: MetricAvailability) -> str:
+    """The ``eval_set:metric`` form a URL and ``MetricRef.parse`` use."""
+    return f"{metric.eval_set}:{metric.metric}"
+
+
+def read_choices(session: Session) -> Choices:
+    """The control options from the catalog queries (one read per page load)."""
+    return Choices(
+        metrics=tuple(list_metrics(session)),
+        attributes=attribute_values(session),
+    )
