@@ -13,13 +13,21 @@ def spelling(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def _spelling_twins(names) -> list[set[str]]:
+    groups = defaultdict(set)
+    for name in names:
+        groups[spelling(name)].add(name)
+    return [group for group in groups.values() if len(group) > 1]
+
+
 def test_no_two_names_differ_only_in_spelling(demo_client):
     catalog = demo_client.get("/api/catalog").json()
     eval_sets = [e["name"] if isinstance(e, dict) else e for e in catalog["eval_sets"]]
-    groups = defaultdict(set)
-    for name in eval_sets:
-        groups[spelling(name)].add(name)
-    assert not [names for names in groups.values() if len(names) > 1]
+    assert _spelling_twins(eval_sets) == []
+    assert _spelling_twins(m["name"] for m in catalog["models"]) == []
+    assert _spelling_twins(c["name"] for c in catalog["corpora"]) == []
+    assert _spelling_twins({m["metric"] for m in catalog["metrics"]}) == []
+    assert _spelling_twins(catalog["attribute_values"]["pretraining_data"]) == []
     assert "imagenet" in eval_sets and "ImageNet 1k" not in eval_sets and "val" not in eval_sets
     data = demo_client.get("/api/attributes").json()
     values = data["pretraining_data"] if isinstance(data, dict) else data
