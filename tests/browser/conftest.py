@@ -15,6 +15,7 @@ with one server of each kind and one browser.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -174,17 +175,17 @@ def visit(page, server: LiveServer, path: str, *, screenshot: str | None = None)
 
 
 def pick(page, dropdown_id: str, label: str) -> None:
-    """Choose ``label`` in a Dash dropdown, waiting on its state at each step: the menu's
-    search box has the focus before typing (keys typed earlier are lost, and a launch then
-    finds nothing chosen), and the dropdown shows the choice before this returns."""
+    """Choose the option ``label`` of a Dash dropdown, waiting on its state at each step. The
+    search box is filled in one go: keys typed one by one into it get lost while the menu
+    re-renders (typing "cifar" could leave "cfar"), and the choice is clicked, not picked with
+    Enter, once the filtered menu shows it."""
     page.click(f"#{dropdown_id}")
-    page.wait_for_function(
-        "() => document.activeElement && document.activeElement.matches('.dash-dropdown-search')",
-        timeout=20_000,
-    )
-    page.keyboard.type(label)
-    page.keyboard.press("Enter")
-    page.keyboard.press("Escape")
+    menu = page.locator(".dash-dropdown-content[data-state='open']")
+    menu.locator("input.dash-dropdown-search").fill(label)
+    exact = re.compile(rf"^\s*{re.escape(label)}\s*$")
+    menu.locator("[role='option']").filter(has_text=exact).first.click(timeout=20_000)
+    if menu.count():  # a multi-select menu stays open
+        page.keyboard.press("Escape")
     page.wait_for_function(
         "([id, label]) => document.getElementById(id).innerText.includes(label)",
         arg=[dropdown_id, label],
