@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.figures.base import empty_figure
+from app.figures.fit_lines import FitLine
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from backend.analysis.results import Estimate, ParametricFit
@@ -81,6 +82,19 @@ def parameter_row(
     )
     row["space"] = fit.space
     return row
+
+
+def fitted_curve(group: str, fit: ParametricFit, xs: np.ndarray, *, label: str) -> FitLine:
+    """``fit`` evaluated at ``xs`` for ``group``, with its band where the fit has intervals."""
+    band = fit.band(xs) if fit.interval_kind != "none" else None
+    return FitLine(
+        group,
+        xs,
+        fit.predict(xs),
+        lower=None if band is None else band.low,
+        upper=None if band is None else band.high,
+        label=label,
+    )
 
 
 def grid(values: np.ndarray, *, log: bool, n: int = 80, extend_to: float | None = None):

@@ -8,11 +8,10 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from app.figures.base import excluded_trace
-from app.figures.fit_lines import FitLine
 from app.figures.loss_to_loss import Extrapolation, LossToLossOptions, make_loss_to_loss_figure
 from app.session import ui_session
 from app.views.choices import Choices, read_choices
-from app.views.common import ExplorerView, empty_view, grid, parameter_row
+from app.views.common import ExplorerView, empty_view, fitted_curve, grid, parameter_row
 from backend.fits.loss_to_loss import (
     HOVER_COLUMNS,
     LossToLossState,
@@ -39,15 +38,7 @@ def group_line(group: GroupFit, state: LossToLossState):
     fit = group.fit
     xs = grid(np.array(group.extra["x_range"]), log=state.log, extend_to=state.extrapolate)
     xs = xs[xs > fit["E_x"]]
-    band = fit.band(xs) if fit.interval_kind != "none" else None
-    line = FitLine(
-        group.group,
-        xs,
-        fit.predict(xs),
-        lower=None if band is None else band.low,
-        upper=None if band is None else band.high,
-        label=f"{group.group}: shifted power law",
-    )
+    line = fitted_curve(group.group, fit, xs, label=f"{group.group}: shifted power law")
     extra, extrapolation = {}, None
     at = group.extra.get("extrapolation")
     if at is not None:

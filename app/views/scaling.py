@@ -21,6 +21,7 @@ from app.views.common import (
     ExplorerView,
     empty_view,
     estimate_text,
+    fitted_curve,
     grid,
     point_frame,
 )
@@ -122,15 +123,7 @@ def power_law_row(group: GroupFit, state: ScalingState):
     """One power-law group: its line with band, table row and prediction at ``predict``."""
     fit = group.fit
     xs = grid(np.array(group.extra["x_range"]), log=True, extend_to=state.predict)
-    band = fit.band(xs) if fit.interval_kind != "none" else None
-    line = FitLine(
-        group.group,
-        xs,
-        fit.predict(xs),
-        lower=None if band is None else band.low,
-        upper=None if band is None else band.high,
-        label=f"{group.group}: {fit.formula}",
-    )
+    line = fitted_curve(group.group, fit, xs, label=f"{group.group}: {fit.formula}")
     row: dict[str, object] = {"group": group.group}
     row.update({name: estimate_text(est) for name, est in fit.params.items()})
     row.update({"n": fit.goodness.n, "R² (log loss)": round(fit.goodness.r_squared, 4)})
@@ -139,7 +132,7 @@ def power_law_row(group: GroupFit, state: ScalingState):
         at = np.array([state.predict])
         value = float(fit.predict(at)[0])
         low = high = None
-        if band is not None:
+        if line.has_band:
             at_band = fit.band(at)
             low, high = float(at_band.low[0]), float(at_band.high[0])
         prediction = Prediction(group.group, state.predict, value, low, high)
