@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 
+from app.body_limit import buffer_body
 from backend.db import session_scope
 from backend.exceptions import NotFoundError, PermissionDeniedError
 from backend.services import login_sessions, shares
@@ -221,28 +222,6 @@ class PrivateGate:
         except PermissionDeniedError:
             return False
         return not principal.is_anonymous
-
-
-async def buffer_body(receive):
-    """Read the whole request body; return it and a ``receive`` that replays it."""
-    chunks, more = [], True
-    while more:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        more = message.get("more_body", False)
-    body = b"".join(chunks)
-    sent = False
-
-    async def replay():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
 
 
 def _json(body: bytes) -> dict:

@@ -12,6 +12,35 @@ from backend.api.errors import error_body
 EXEMPT_PREFIXES = ("/api/",)
 
 
+class BodyTooLarge(Exception):
+    """A request body went past the limit it was read with."""
+
+
+async def buffer_body(receive, *, limit: int | None = None):
+    """Read the whole request body; return it and a ``receive`` that replays it. Past
+    ``limit`` bytes, stop reading and raise :class:`BodyTooLarge`."""
+    chunks, size, more = [], 0, True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        size += len(chunks[-1])
+        if limit is not None and size > limit:
+            raise BodyTooLarge(size)
+        more = message.get("more_body", False)
+    body, sent = b"".join(chunks), False
+
+    async def replay():
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
 def _too_large(limit: int) -> JSONResponse:
     return JSONResponse(
         error_body("PayloadTooLarge", f"the request body is larger than {limit} bytes"),
@@ -43,26 +72,11 @@ class BodyLimit:
             await self.app(scope, self._counting(receive), send)
             return
         # No length given (chunked): read up to the limit here, then replay it.
-        chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            chunks.append(message.get("body", b""))
-            size += len(chunks[-1])
-            if size > self.limit:
-                await _too_large(self.limit)(scope, receive, send)
-                return
-            more = message.get("more_body", False)
-        body, sent = b"".join(chunks), False
-
-        async def replay():
-            nonlocal sent
-            if not sent:
-                sent = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            return await receive()
-
+        try:
+            _body, replay = await buffer_body(receive, limit=self.limit)
+        except BodyTooLarge:
+            await _too_large(self.limit)(scope, receive, send)
+            return
         await self.app(scope, replay, send)
 
     def _counting(self, receive):

@@ -14,7 +14,8 @@ from dash.exceptions import DependencyException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.access_gate import UPDATE_PATH, buffer_body
+from app.access_gate import UPDATE_PATH
+from app.body_limit import buffer_body
 from backend.api.errors import error_body
 
 MAX_DEPTH = 64
