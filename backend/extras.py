@@ -46,11 +46,6 @@ def missing_modules(extra: str) -> list[str]:
     return missing
 
 
-def installed(extra: str) -> bool:
-    """Whether every module of ``extra`` is importable here."""
-    return not missing_modules(extra)
-
-
 def jobs_run_here() -> bool:
     """True when jobs run in this install (the embedded executor: no broker configured)."""
     return not get_settings().broker_url
