@@ -24,6 +24,18 @@ REPO = Path(__file__).resolve().parents[2]
 CONSTRAINTS = REPO / "requirements" / "constraints.txt"
 EXTRA_MODULES = ("torch", "torchvision", "open_clip", "pyarrow", "duckdb", "pyspark", "faiss")
 EXPLORERS = ("/loss-to-loss", "/scaling", "/frequency", "/robustness")
+NOT_SOURCES = (
+    ".git",
+    ".venv*",
+    "build",
+    "dist",
+    "*.egg-info",
+    "artifacts",
+    "spark-warehouse",
+    "__pycache__",
+    ".pytest_cache",
+    ".ruff_cache",
+)
 ERROR_TEXT = ("Traceback", "Internal Server Error", "Exception:", "Error loading")
 
 pytestmark = [pytest.mark.slow]
@@ -36,7 +48,11 @@ def light_demo(tmp_path_factory) -> Iterator[LiveServer]:
     venv = root / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    install = [str(python), "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS), str(REPO)]
+    # build from a copy of the sources: pip builds in the source folder (build/, *.egg-info),
+    # which must not be shared with another build or with the checkout's editable install
+    source = root / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    install = [str(python), "-m", "pip", "install", "-q", "-c", str(CONSTRAINTS), str(source)]
     done = subprocess.run(install, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-4000:]
     probe = "import importlib.util as u, sys; print([m for m in sys.argv[1:] if u.find_spec(m)])"
