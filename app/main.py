@@ -11,6 +11,7 @@ from backend.api.errors import install_error_handlers
 from backend.api.files import clean_stale_spools
 from backend.config import get_settings
 from backend.services.auth import check_access_settings
+from backend.worker.queues import install_job_queue
 
 
 def create_app(
@@ -31,6 +32,7 @@ def create_app(
     engine = db.get_engine(url)
     db.check_at_head(engine)
     clean_stale_spools()  # uploads a killed process left in the temp folder
+    install_job_queue(settings)  # Celery with a broker, else the local executor (api/jobs.py)
 
     app = FastAPI(
         title="ScaleScope",

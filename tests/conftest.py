@@ -148,6 +148,19 @@ def session(engine):
     s.close()
 
 
+@pytest.fixture
+def local_job_queue():
+    """The local executor's job queue installed for code that queues jobs without going
+    through an entry point (which installs one itself); the previous one back afterwards."""
+    from backend.services.job_queue import set_job_queue
+    from backend.worker.queues import LocalJobQueue
+
+    queue = LocalJobQueue()
+    previous = set_job_queue(queue)
+    yield queue
+    set_job_queue(previous)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium per test process (Playwright's sync API allows one instance per

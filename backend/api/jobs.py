@@ -1,6 +1,7 @@
 """Evaluation jobs: launch (checkpoints × eval sets, or the coverage grid's holes), list and
-show with progress and log tail, cancel, retry. Writes go through ``backend.services.jobs``;
-jobs are enqueued after their rows are committed."""
+show with progress and log tail, cancel, retry. Launches go through ``backend.services.jobs``,
+cancel and retry through ``backend.services.job_lifecycle``, reads through
+``backend.queries.jobs``; jobs are enqueued after their rows are committed."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from backend.api.deps import SessionDep
 from backend.api.security import CallerDep
 from backend.queries import jobs as job_queries
 from backend.schemas.jobs import JobCreate, JobList, JobPublic, JobsMissing, JobSubmitted
+from backend.services import job_lifecycle
 from backend.services import jobs as job_service
 
 
@@ -89,7 +91,7 @@ def list_jobs(
         limit=limit,
         offset=offset,
     )
-    return JobList(items=items, counts=job_service.count_by_status(session=session))
+    return JobList(items=items, counts=job_queries.count_by_status(session=session))
 
 
 @router.get("/jobs/{job_id}", response_model=JobPublic)
@@ -101,12 +103,12 @@ def get_job(session: SessionDep, job_id: int) -> JobPublic:
 @router.post("/jobs/{job_id}/cancel", response_model=JobPublic)
 def cancel_job(session: SessionDep, job_id: int) -> JobPublic:
     """Cancel a queued job, or ask a running one to stop."""
-    job_service.cancel(session=session, job_id=job_id)
+    job_lifecycle.cancel(session=session, job_id=job_id)
     return job_queries.job_detail(session=session, job_id=job_id)
 
 
 @router.post("/jobs/{job_id}/retry", response_model=JobPublic)
 def retry_job(session: SessionDep, job_id: int) -> JobPublic:
     """Queue a failed or cancelled job again."""
-    job_service.retry(session=session, job_id=job_id)
+    job_lifecycle.retry(session=session, job_id=job_id)
     return job_queries.job_detail(session=session, job_id=job_id)

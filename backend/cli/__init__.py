@@ -42,7 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; domain errors become a one-line message and exit code 1."""
+    from backend.worker.queues import install_job_queue
+
     args = build_parser().parse_args(argv)
+    install_job_queue()  # commands that queue jobs hand them to the configured queue
     try:
         return int(args.func(args) or 0)
     except ScaleScopeError as exc:

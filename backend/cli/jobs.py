@@ -8,7 +8,8 @@ import json
 
 from backend import db
 from backend.queries import jobs as job_queries
-from backend.services import jobs
+from backend.schemas.job_status import JobStatus
+from backend.services import job_lifecycle, jobs
 
 
 def register(subparsers) -> None:
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
     submit.add_argument("--options", default="{}", help='run options as JSON ({"batch_size": 32})')
     submit.set_defaults(func=_submit)
     listing = actions.add_parser("list", help="list jobs, newest first")
-    listing.add_argument("--status", action="append", choices=jobs.STATUSES)
+    listing.add_argument("--status", action="append", choices=[s.value for s in JobStatus])
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(func=_list)
     show = actions.add_parser("show", help="one job with its log tail")
@@ -101,7 +102,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _cancel(args: argparse.Namespace) -> int:
     with db.session_scope() as session:
-        job = jobs.cancel(session=session, job_id=args.job_id)
+        job = job_lifecycle.cancel(session=session, job_id=args.job_id)
         print(
             f"job {job.id}: {job.status}" + (" (stop requested)" if job.status == "running" else "")
         )
@@ -110,15 +111,15 @@ def _cancel(args: argparse.Namespace) -> int:
 
 def _retry(args: argparse.Namespace) -> int:
     with db.session_scope() as session:
-        job = jobs.retry(session=session, job_id=args.job_id)
+        job = job_lifecycle.retry(session=session, job_id=args.job_id)
         print(f"job {job.id}: {job.status}")
     return 0
 
 
 def _recover(args: argparse.Namespace) -> int:
     with db.session_scope() as session:
-        outcome = jobs.recover_lost_jobs(session=session)
-        redispatched = jobs.redispatch_queued(session=session) if args.redispatch else []
+        outcome = job_lifecycle.recover_lost_jobs(session=session)
+        redispatched = job_lifecycle.redispatch_queued(session=session) if args.redispatch else []
     for job_id, status in outcome.items():
         print(f"job {job_id}: {status}")
     if not outcome:

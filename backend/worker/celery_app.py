@@ -31,7 +31,7 @@ def make_celery_app(settings: Settings) -> Celery:
         task_time_limit=limit,
         task_soft_time_limit=max(limit - 60.0, limit * 0.9),
         # An unacknowledged message comes back after this long; the job row's heartbeat, not
-        # this timeout, is what finds a lost worker (see services.jobs.recover_lost_jobs).
+        # this timeout, is what finds a lost worker (see services.job_lifecycle.recover_lost_jobs).
         broker_transport_options={
             "visibility_timeout": int(limit + 2 * settings.job_heartbeat_timeout_s) + 60
         },

@@ -38,6 +38,20 @@ def wake_local_executors() -> None:
         executor.wake()
 
 
+class LocalJobQueue:
+    """The job queue without a broker (``backend.services.job_queue.JobQueue``): the local
+    executors take queued jobs from the database; a hand-over only wakes those of this process
+    (an executor in another process finds the job at its next poll). Nothing to revoke: a
+    running job stops on its row's cancel flag."""
+
+    def dispatch(self, *, job_id: int, task_id: str) -> None:
+        """Wake this process's local executors."""
+        wake_local_executors()
+
+    def revoke(self, *, task_id: str, running: bool) -> None:
+        """Nothing: the cancel flag on the row stops the job."""
+
+
 PARENT_CHECK_S = 1.0
 
 
@@ -136,10 +150,10 @@ class LocalExecutor:
         if time.monotonic() - self._last_sweep < interval:
             return
         self._last_sweep = time.monotonic()
-        from backend.services import jobs
+        from backend.services.job_lifecycle import recover_lost_jobs
 
         with db.session_scope(engine) as session:
-            outcome = jobs.recover_lost_jobs(session=session)
+            outcome = recover_lost_jobs(session=session, queue=LocalJobQueue())
         if outcome:
             log.warning("recovered lost jobs: %s", outcome)
 

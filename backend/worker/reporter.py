@@ -11,7 +11,7 @@ import threading
 from sqlalchemy import Engine
 
 from backend import db
-from backend.services import jobs
+from backend.services import job_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class JobReporter:
             progress, message, dirty = self._progress, self._message, self._dirty
             self._dirty = False
         with db.session_scope(self.engine) as session:
-            state = jobs.heartbeat(
+            state = job_lifecycle.heartbeat(
                 session=session,
                 job_id=self.job_id,
                 attempt=self.attempt,

@@ -12,7 +12,7 @@ from backend.evaluation.results import EvaluationResult, to_records
 from backend.ingest.store import UploadWriter
 from backend.ingest.validation import Problems
 from backend.models import Upload
-from backend.worker.targets import EvalTarget
+from backend.services.eval_targets import EvalTarget
 
 UPLOAD_FORMAT = "eval_job"
 

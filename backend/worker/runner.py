@@ -2,7 +2,7 @@
 job id in -> claim the row -> evaluate -> write results and the final status together -> out.
 
 Running the same job id twice is safe: only a run that holds the job's current attempt (see
-``services.jobs``) may write; a second delivery of a job that is running, or already
+``services.job_lifecycle``) may write; a second delivery of a job that is running, or already
 finished, does nothing.
 """
 
@@ -19,7 +19,7 @@ from backend import db
 from backend.config import get_settings
 from backend.exceptions import NotFoundError, ValidationError
 from backend.models import EvalJob
-from backend.services import jobs
+from backend.services import job_lifecycle
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +74,12 @@ def run_job(job_id: int, *, worker_name: str | None = None, engine: Engine | Non
     engine = engine or db.get_engine()
     worker_name = worker_name or default_worker_name()
     with db.session_scope(engine) as session:
-        attempt = jobs.claim(session=session, job_id=job_id, worker=worker_name)
+        attempt = job_lifecycle.claim(session=session, job_id=job_id, worker=worker_name)
         if attempt is None and (dead := dead_local_holder(session, job_id, worker_name)):
             # Delivered again after this worker's pool process died running it (Celery's
             # reject_on_worker_lost): take it over now rather than after the heartbeat timeout.
             log.warning("job %s: its process %s died; taking it over", job_id, dead)
-            attempt = jobs.claim(
+            attempt = job_lifecycle.claim(
                 session=session, job_id=job_id, worker=worker_name, dead_holder=dead
             )
         if attempt is None:
@@ -109,7 +109,7 @@ def run_job(job_id: int, *, worker_name: str | None = None, engine: Engine | Non
         with reporter:
             reporter.log(f"attempt {attempt} on {worker_name}")
             if kind in CORPUS_KINDS:  # corpus statistics (backend.corpus.jobs)
-                from backend.corpus.jobs import run_claimed
+                from backend.worker.corpus_runner import run_claimed
 
                 return run_claimed(engine=engine, job_id=job_id, attempt=attempt, reporter=reporter)
             return _run_claimed(engine, job_id, attempt, reporter)
@@ -122,8 +122,8 @@ def _run_claimed(engine: Engine, job_id: int, attempt: int, reporter) -> str:
     from celery.exceptions import SoftTimeLimitExceeded
 
     from backend.evaluation import EvaluationCancelled, check_inputs, run_evaluation
+    from backend.services.eval_targets import load_target
     from backend.worker.results import write_results
-    from backend.worker.targets import load_target
 
     try:
         with db.session_scope(engine) as session:
@@ -141,7 +141,7 @@ def _run_claimed(engine: Engine, job_id: int, attempt: int, reporter) -> str:
         with db.session_scope(engine) as session:
             written = write_results(session=session, target=target, result=result)
             reporter.log(f"wrote upload {written['upload_id']}: {_written(written['tables'])}")
-            done = jobs.finish(
+            done = job_lifecycle.finish(
                 session=session,
                 job_id=job_id,
                 attempt=attempt,
@@ -193,7 +193,7 @@ def _fail(engine: Engine, job_id: int, attempt: int, reporter, error: str) -> st
 
 def _final(engine, job_id, attempt, reporter, status, error, message) -> str:
     with db.session_scope(engine) as session:
-        done = jobs.finish(
+        done = job_lifecycle.finish(
             session=session,
             job_id=job_id,
             attempt=attempt,

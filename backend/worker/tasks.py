@@ -14,6 +14,7 @@ from backend import db
 from backend.config import get_settings
 from backend.exceptions import ServiceUnavailableError
 from backend.worker.celery_app import TASK_NAME, app
+from backend.worker.queues import CeleryJobQueue
 from backend.worker.runner import run_job
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,18 @@ def start_recovery_thread(*, interval: float) -> threading.Thread:
 
 
 def sweep_lost_jobs() -> dict[int, str]:
-    """One pass of ``services.jobs.recover_lost_jobs`` on a short-lived engine (so that no
-    connection is inherited by pool processes forked later)."""
-    from backend.services import jobs
+    """One pass of ``job_lifecycle.recover_lost_jobs`` on a short-lived engine (so that no
+    connection is inherited by pool processes forked later); requeued jobs go to this
+    worker's broker."""
+    from backend.services.job_lifecycle import recover_lost_jobs
 
-    engine = db.make_engine(get_settings().database_url)
+    settings = get_settings()
+    engine = db.make_engine(settings.database_url)
     try:
         with db.session_scope(engine) as session:
-            outcome = jobs.recover_lost_jobs(session=session)
+            outcome = recover_lost_jobs(
+                session=session, queue=CeleryJobQueue.from_settings(settings)
+            )
         if outcome:
             log.warning("recovered lost jobs: %s", outcome)
         return outcome

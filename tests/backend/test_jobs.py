@@ -14,13 +14,15 @@ from backend.config import get_settings
 from backend.evaluation.results import ClassScore, EvaluationResult, MetricValue
 from backend.exceptions import ConflictError, NotFoundError, ValidationError
 from backend.models import Checkpoint, ConceptScore, EvalJob, EvalSet, Measurement, Model
-from backend.services import jobs
+from backend.queries import jobs as job_queries
+from backend.services import job_lifecycle, jobs
+from backend.services.eval_targets import EvalTarget
+from backend.worker.queues import job_queue_from_settings
 from backend.worker.results import write_results
-from backend.worker.targets import EvalTarget
 
 
 @pytest.fixture(autouse=True)
-def _no_broker(monkeypatch):
+def _no_broker(monkeypatch, local_job_queue):
     """Jobs go nowhere (no broker, no local executor in this process): the row is the test."""
     monkeypatch.setenv("SCALESCOPE_BROKER_URL", "")
     monkeypatch.setenv("SCALESCOPE_JOB_HEARTBEAT_TIMEOUT_S", "60")
@@ -127,11 +129,11 @@ def test_submit_missing_launches_only_the_holes_of_the_coverage_grid(session, gr
     jobs.submit(
         session=session, checkpoint_ids=[checkpoints[1].id], eval_set_ids=[benchmarks[0].id]
     )
-    holes = jobs.missing_pairs(session=session)
+    holes = job_queries.missing_pairs(session=session)
     assert holes == [(checkpoints[0].id, benchmarks[1].id), (checkpoints[1].id, benchmarks[1].id)]
     launched = jobs.submit_missing(session=session)
     assert [(s.job.checkpoint_id, s.job.eval_set_id) for s in launched] == holes
-    assert jobs.missing_pairs(session=session) == []
+    assert job_queries.missing_pairs(session=session) == []
     assert jobs.submit_missing(session=session) == []
 
 
@@ -143,18 +145,18 @@ def test_cancel_queued_running_and_finished(session, grid):
             session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=_ids(benchmarks)
         )
     )
-    assert jobs.cancel(session=session, job_id=a.id).status == "cancelled"
-    assert jobs.claim(session=session, job_id=a.id, worker="w") is None  # never runs
+    assert job_lifecycle.cancel(session=session, job_id=a.id).status == "cancelled"
+    assert job_lifecycle.claim(session=session, job_id=a.id, worker="w") is None  # never runs
 
-    attempt = jobs.claim(session=session, job_id=b.id, worker="w")
+    attempt = job_lifecycle.claim(session=session, job_id=b.id, worker="w")
     assert attempt == 1
-    running = jobs.cancel(session=session, job_id=b.id)
+    running = job_lifecycle.cancel(session=session, job_id=b.id)
     assert running.status == "running" and running.cancel_requested
-    assert jobs.heartbeat(session=session, job_id=b.id, attempt=attempt) is True
-    assert jobs.finish(session=session, job_id=b.id, attempt=attempt, status="cancelled")
+    assert job_lifecycle.heartbeat(session=session, job_id=b.id, attempt=attempt) is True
+    assert job_lifecycle.finish(session=session, job_id=b.id, attempt=attempt, status="cancelled")
     session.commit()
     with pytest.raises(ConflictError, match="already cancelled"):
-        jobs.cancel(session=session, job_id=b.id)
+        job_lifecycle.cancel(session=session, job_id=b.id)
 
 
 def test_retry_requeues_a_failed_job_with_fresh_attempts(session, grid):
@@ -163,14 +165,16 @@ def test_retry_requeues_a_failed_job_with_fresh_attempts(session, grid):
         session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=[benchmarks[0].id]
     )
     with pytest.raises(ConflictError, match="only failed or cancelled"):
-        jobs.retry(session=session, job_id=s.job.id)
-    attempt = jobs.claim(session=session, job_id=s.job.id, worker="w")
-    jobs.finish(session=session, job_id=s.job.id, attempt=attempt, status="failed", error="boom")
+        job_lifecycle.retry(session=session, job_id=s.job.id)
+    attempt = job_lifecycle.claim(session=session, job_id=s.job.id, worker="w")
+    job_lifecycle.finish(
+        session=session, job_id=s.job.id, attempt=attempt, status="failed", error="boom"
+    )
     session.commit()
-    job = jobs.retry(session=session, job_id=s.job.id)
+    job = job_lifecycle.retry(session=session, job_id=s.job.id)
     assert (job.status, job.attempts, job.error, job.progress) == ("queued", 0, None, 0.0)
     assert "retried" in job.log_tail
-    assert jobs.claim(session=session, job_id=job.id, worker="w2") == 1
+    assert job_lifecycle.claim(session=session, job_id=job.id, worker="w2") == 1
 
 
 def test_fencing_a_stale_run_cannot_touch_the_job_after_a_takeover(session, grid):
@@ -179,14 +183,23 @@ def test_fencing_a_stale_run_cannot_touch_the_job_after_a_takeover(session, grid
         session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=[benchmarks[0].id]
     )
     job_id = s.job.id
-    first = jobs.claim(session=session, job_id=job_id, worker="a")
-    assert jobs.claim(session=session, job_id=job_id, worker="b") is None  # alive: not taken
+    first = job_lifecycle.claim(session=session, job_id=job_id, worker="a")
+    assert (
+        job_lifecycle.claim(session=session, job_id=job_id, worker="b") is None
+    )  # alive: not taken
     _age_heartbeat(session, job_id, seconds=120)
-    second = jobs.claim(session=session, job_id=job_id, worker="b")
+    second = job_lifecycle.claim(session=session, job_id=job_id, worker="b")
     assert (first, second) == (1, 2)
-    assert jobs.heartbeat(session=session, job_id=job_id, attempt=first, progress=0.5) is None
-    assert not jobs.finish(session=session, job_id=job_id, attempt=first, status="succeeded")
-    assert jobs.heartbeat(session=session, job_id=job_id, attempt=second, progress=0.25) is False
+    assert (
+        job_lifecycle.heartbeat(session=session, job_id=job_id, attempt=first, progress=0.5) is None
+    )
+    assert not job_lifecycle.finish(
+        session=session, job_id=job_id, attempt=first, status="succeeded"
+    )
+    assert (
+        job_lifecycle.heartbeat(session=session, job_id=job_id, attempt=second, progress=0.25)
+        is False
+    )
     session.commit()
     job = session.get(EvalJob, job_id)
     session.refresh(job)
@@ -199,17 +212,17 @@ def test_lost_heartbeat_requeues_then_fails_with_a_reason(session, grid):
         session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=[benchmarks[0].id]
     )
     job_id = s.job.id
-    jobs.claim(session=session, job_id=job_id, worker="dead-1")
-    assert jobs.recover_lost_jobs(session=session) == {}  # heartbeat is fresh
+    job_lifecycle.claim(session=session, job_id=job_id, worker="dead-1")
+    assert job_lifecycle.recover_lost_jobs(session=session) == {}  # heartbeat is fresh
     _age_heartbeat(session, job_id, seconds=61)
-    assert jobs.recover_lost_jobs(session=session) == {job_id: "queued"}
+    assert job_lifecycle.recover_lost_jobs(session=session) == {job_id: "queued"}
     job = session.get(EvalJob, job_id)
     session.refresh(job)
     assert "dead-1 sent no heartbeat" in job.message and job.attempts == 1
 
-    jobs.claim(session=session, job_id=job_id, worker="dead-2")
+    job_lifecycle.claim(session=session, job_id=job_id, worker="dead-2")
     _age_heartbeat(session, job_id, seconds=90)
-    assert jobs.recover_lost_jobs(session=session) == {job_id: "failed"}
+    assert job_lifecycle.recover_lost_jobs(session=session) == {job_id: "failed"}
     session.refresh(job)
     assert job.status == "failed" and job.finished_at is not None
     assert "dead-2 sent no heartbeat" in job.error and "2 attempts" in job.error
@@ -221,9 +234,9 @@ def test_results_are_written_once_when_two_runs_race(session, grid):
         session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=[benchmarks[0].id]
     )
     job_id = s.job.id
-    stale = jobs.claim(session=session, job_id=job_id, worker="a")
+    stale = job_lifecycle.claim(session=session, job_id=job_id, worker="a")
     _age_heartbeat(session, job_id, seconds=120)
-    current = jobs.claim(session=session, job_id=job_id, worker="b")
+    current = job_lifecycle.claim(session=session, job_id=job_id, worker="b")
     target = EvalTarget(
         job_id=job_id, model_name="tiny-clip", revision="step1", eval_set_name="bench-a", spec={}
     )
@@ -236,7 +249,7 @@ def test_results_are_written_once_when_two_runs_race(session, grid):
     )
     for attempt in (current, stale, current):
         write_results(session=session, target=target, result=result)
-        if jobs.finish(
+        if job_lifecycle.finish(
             session=session, job_id=job_id, attempt=attempt, status="succeeded", result={"a": 1}
         ):
             session.commit()
@@ -256,18 +269,18 @@ def test_list_and_count(session, grid):
     submitted = jobs.submit(
         session=session, checkpoint_ids=_ids(checkpoints), eval_set_ids=[benchmarks[0].id]
     )
-    jobs.cancel(session=session, job_id=submitted[0].job.id)
-    assert [j.id for j in jobs.list_jobs(session=session)] == [
+    job_lifecycle.cancel(session=session, job_id=submitted[0].job.id)
+    assert [j.id for j in job_queries.list_jobs(session=session)] == [
         submitted[1].job.id,
         submitted[0].job.id,
     ]
-    assert [j.id for j in jobs.list_jobs(session=session, statuses=["cancelled"])] == [
+    assert [j.id for j in job_queries.list_jobs(session=session, statuses=["cancelled"])] == [
         submitted[0].job.id
     ]
-    counts = jobs.count_by_status(session=session)
+    counts = job_queries.count_by_status(session=session)
     assert (counts["queued"], counts["cancelled"], counts["failed"]) == (1, 1, 0)
     with pytest.raises(ValidationError):
-        jobs.list_jobs(session=session, statuses=["bogus"])
+        job_queries.list_jobs(session=session, statuses=["bogus"])
 
 
 def _age_heartbeat(session, job_id: int, *, seconds: float) -> None:
@@ -281,7 +294,10 @@ def test_a_job_the_broker_cannot_take_waits_queued_for_the_recovery(session, gri
     monkeypatch.setenv("SCALESCOPE_BROKER_URL", "redis://127.0.0.1:1/0")  # nothing listens
     get_settings.cache_clear()
     (s,) = jobs.submit(
-        session=session, checkpoint_ids=[checkpoints[0].id], eval_set_ids=[benchmarks[0].id]
+        session=session,
+        checkpoint_ids=[checkpoints[0].id],
+        eval_set_ids=[benchmarks[0].id],
+        queue=job_queue_from_settings(),
     )
     job = session.get(EvalJob, s.job.id)
     session.refresh(job)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from app.main import create_app
 from backend.config import get_settings
 from backend.models import Checkpoint, EvalSet, Measurement, Model
-from backend.services import jobs
+from backend.services import job_lifecycle, jobs
 from tests.worker.conftest import editor_headers
 
 DATA = str(Path(tempfile.gettempdir()) / "benchmark")  # under the tests' worker roots
@@ -94,6 +94,6 @@ def test_errors(client, ids, session):
     (submitted,) = jobs.submit(
         session=session, checkpoint_ids=checkpoint_ids[:1], eval_set_ids=eval_set_ids[:1]
     )
-    jobs.claim(session=session, job_id=submitted.job.id, worker="w")
+    job_lifecycle.claim(session=session, job_id=submitted.job.id, worker="w")
     running = client.post(f"/api/jobs/{submitted.job.id}/cancel").json()
     assert running["status"] == "running" and running["cancel_requested"] is True

@@ -4,6 +4,7 @@ messages on the job queue."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -13,9 +14,9 @@ from backend import db
 from backend.cli import main
 from backend.config import get_settings
 from backend.models import Checkpoint, EvalSet, Model
-from backend.services import jobs
+from backend.queries import jobs as job_queries
 
-REDIS_URL = "redis://127.0.0.1:6379/11"
+REDIS_URL = os.environ.get("SCALESCOPE_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_submit_and_redispatch_put_messages_on_the_queue(cli, session, monkeypat
             argv += ["--eval-set", str(eval_set_id)]
         assert main(argv) == 0
         assert client.llen(queue) == 2
-        assert all(j.task_id for j in jobs.list_jobs(session=session))
+        assert all(j.task_id for j in job_queries.list_jobs(session=session))
         assert main(["jobs", "recover", "--redispatch"]) == 0
         assert "handed 2 queued job(s)" in capsys.readouterr().out
         assert client.llen(queue) == 4  # twice delivered, run once (the claim decides)

@@ -19,7 +19,7 @@ from backend.worker.runner import run_job
 
 
 @pytest.fixture(autouse=True)
-def _no_broker(monkeypatch, tmp_path):
+def _no_broker(monkeypatch, tmp_path, local_job_queue):
     """No broker and no local executor here: the test runs the job itself."""
     monkeypatch.setenv("SCALESCOPE_BROKER_URL", "")
     monkeypatch.setenv("SCALESCOPE_DATA_DIR", str(tmp_path / "data"))

@@ -15,7 +15,9 @@ from backend.worker.runner import run_job
 pytestmark = pytest.mark.worker
 
 
-def test_embedded_benchmark_finds_its_planted_corpus_rows(session, engine, tmp_path, monkeypatch):
+def test_embedded_benchmark_finds_its_planted_corpus_rows(
+    session, engine, tmp_path, monkeypatch, local_job_queue
+):
     from backend.evaluation.embeddings import embed_dataset
     from backend.evaluation.testing import write_synthetic_benchmark, zero_shot_spec
 

@@ -31,7 +31,7 @@ MENTIONS = {"red": 40, "green": 20, "blue": 10, "yellow": 5, "purple": 3, "orang
 
 
 @pytest.fixture
-def corpus_server(tmp_path, tiny_assets, monkeypatch):
+def corpus_server(tmp_path, tiny_assets, monkeypatch, local_job_queue):
     """The tiny model's per-class scores on the color benchmark, a caption shard under the
     worker root, and the web process on that database."""
     database_url = f"sqlite:///{tmp_path / 'scalescope.db'}"

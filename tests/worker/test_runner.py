@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from backend.config import get_settings
 from backend.exceptions import ValidationError
 from backend.models import ConceptScore, EvalSet, Measurement, Upload
-from backend.services import jobs
+from backend.services import job_lifecycle, jobs
 from backend.worker.runner import run_job
 from tests.worker.conftest import N_CLASSES, job_row, seed_tiny, wait_for
 
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.worker]
 
 
 @pytest.fixture
-def rows(session, tiny_assets, monkeypatch):
+def rows(session, tiny_assets, monkeypatch, local_job_queue):
     monkeypatch.setenv("SCALESCOPE_BROKER_URL", "")
     monkeypatch.setenv("SCALESCOPE_JOB_HEARTBEAT_TIMEOUT_S", "1")
     monkeypatch.setenv("SCALESCOPE_WORKER_ROOTS", json.dumps([str(tiny_assets.root)]))
@@ -120,7 +120,7 @@ def test_cancel_stops_a_running_evaluation(session, engine, rows):
     runner = threading.Thread(target=lambda: outcome.update(r=run_job(job_id, engine=engine)))
     runner.start()
     wait_for(lambda: job_row(engine, job_id).progress > 0, timeout=60, what="progress")
-    jobs.cancel(session=session, job_id=job_id)
+    job_lifecycle.cancel(session=session, job_id=job_id)
     runner.join(timeout=60)
     assert outcome == {"r": "cancelled"}
     job = job_row(engine, job_id)
@@ -132,7 +132,7 @@ def test_a_job_whose_pool_process_died_is_taken_over_by_its_node_at_once(session
     job_id = _submit(session, rows.checkpoint_id, rows.folder_id)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    jobs.claim(session=session, job_id=job_id, worker=f"gpu1@host:{dead.pid}")
+    job_lifecycle.claim(session=session, job_id=job_id, worker=f"gpu1@host:{dead.pid}")
     # Another node cannot know that process is gone: it waits for the heartbeat timeout.
     assert run_job(job_id, engine=engine, worker_name=f"gpu2@host:{os.getpid()}") == "skipped"
     assert run_job(job_id, engine=engine, worker_name=f"gpu1@host:{os.getpid()}") == "succeeded"
