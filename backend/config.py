@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal, get_args
 
 import platformdirs
-from pydantic import Field
+import pydantic
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.exceptions import ValidationError
+
 APP_NAME = "scalescope"
+
+#: Who may read and write (SECURITY.md): one person on a loopback address, anyone reads, or
+#: only logged-in users read.
+AccessMode = Literal["local", "public", "private"]
+#: The login cookie's Secure flag: when the request came over https, always, or never.
+CookieSecure = Literal["auto", "always", "never"]
+#: The pretraining-corpus counting engine (backend.corpus.engines).
+CorpusEngine = Literal["duckdb", "spark"]
+ACCESS_MODES: tuple[str, ...] = get_args(AccessMode)
+COOKIE_SECURE_MODES: tuple[str, ...] = get_args(CookieSecure)
+CORPUS_ENGINES: tuple[str, ...] = get_args(CorpusEngine)
 
 
 def default_data_dir() -> Path:
@@ -55,7 +70,7 @@ class Settings(BaseSettings):
     # Filesystem roots that checkpoint and dataset paths given to workers must lie under.
     worker_roots: list[Path] = Field(default_factory=list)
     # Pretraining-corpus counting (backend.corpus): "duckdb" (embedded) or "spark".
-    corpus_engine: str = "duckdb"
+    corpus_engine: CorpusEngine = "duckdb"
     # DuckDB engine: threads (0 = all cores) and memory bound (it spills beyond it).
     corpus_threads: int = 0
     corpus_memory_limit: str = "2GB"
@@ -64,7 +79,7 @@ class Settings(BaseSettings):
     # Access: "local" (one person on their own machine: no login, every caller is an admin;
     # only on a loopback address), "public" (anyone may read, writes need an editor) or
     # "private" (reading needs a login or token too).
-    access: str = "local"
+    access: AccessMode = "local"
     secret_key: str = "change-me"
     # Failed log-ins allowed per user name / per client address within the window (seconds);
     # beyond them, log-ins answer 429 with Retry-After until the window ends.
@@ -78,7 +93,21 @@ class Settings(BaseSettings):
     # addresses (login throttling) and https (cookie_secure=auto) are the real ones.
     forwarded_allow_ips: str = "127.0.0.1"
     # Login cookie's Secure flag: "auto" (when the request came over https), "always", "never".
-    cookie_secure: str = "auto"
+    cookie_secure: CookieSecure = "auto"
+    # Celery worker: the GPUs (CUDA device indices, comma-separated) its pool processes share
+    # out one each; ``scalescope worker`` sets it on a machine with several GPUs.
+    worker_gpus: str = ""
+    # The devices CUDA may use, as the environment gives them (``CUDA_VISIBLE_DEVICES``, no
+    # prefix); when set, the worker leaves the choice of GPU to it.
+    cuda_visible_devices: str | None = Field(
+        default=None, validation_alias=AliasChoices("CUDA_VISIBLE_DEVICES")
+    )
+
+    @field_validator("corpus_engine", "access", "cookie_secure", mode="before")
+    @classmethod
+    def _lower_case(cls, value: Any) -> Any:
+        """Fixed choices are matched without regard to case (``DuckDB`` is ``duckdb``)."""
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,5 +117,14 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once. A bad value is a ``ValidationError`` naming the
+    environment variable, what it should be and what it is."""
+    try:
+        return Settings()
+    except pydantic.ValidationError as exc:
+        problems = "; ".join(
+            f"SCALESCOPE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']} "
+            f"(got {e['input']!r})"
+            for e in exc.errors()
+        )
+        raise ValidationError(f"bad setting: {problems}") from None

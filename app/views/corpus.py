@@ -9,7 +9,7 @@ from dash import dcc, html
 from app.access import ui_username
 from app.components.empty_state import empty_state
 from app.session import ui_session
-from backend.corpus.engines import ENGINES
+from backend.config import CORPUS_ENGINES as ENGINES
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
 from backend.queries.catalog import list_corpora

@@ -44,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; domain errors become a one-line message and exit code 1."""
     from backend.worker.queues import install_job_queue
 
-    args = build_parser().parse_args(argv)
-    install_job_queue()  # commands that queue jobs hand them to the configured queue
     try:
+        parser = build_parser()  # some defaults come from the settings
+    except ScaleScopeError as exc:  # a bad setting
+        print(f"scalescope: error: {exc}", file=sys.stderr)
+        return 1
+    args = parser.parse_args(argv)
+    try:
+        install_job_queue()  # commands that queue jobs hand them to the configured queue
         return int(args.func(args) or 0)
     except ScaleScopeError as exc:
         print(f"scalescope {args.command}: error: {exc}", file=sys.stderr)

@@ -56,8 +56,9 @@ def _worker(args: argparse.Namespace) -> int:
             database_url=settings.database_url, workers=concurrency, poll_interval=1.0
         ).run_forever()
         return 0
-    if gpus > 1 and "CUDA_VISIBLE_DEVICES" not in os.environ:
+    if gpus > 1 and settings.cuda_visible_devices is None:
         os.environ["SCALESCOPE_WORKER_GPUS"] = ",".join(str(i) for i in range(gpus))
+        get_settings.cache_clear()  # the pool processes (forked) read it through the settings
     from backend.worker.celery_app import app
 
     argv = [

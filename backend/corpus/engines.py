@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from backend.config import Settings, get_settings
+from backend.config import CORPUS_ENGINES, Settings, get_settings
 from backend.corpus.counting import CountingEngine
 from backend.exceptions import ValidationError
 
-ENGINES = ("duckdb", "spark")
+ENGINES = CORPUS_ENGINES
 
 
 def make_engine(name: str | None = None, *, settings: Settings | None = None) -> CountingEngine:

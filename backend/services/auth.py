@@ -22,6 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from backend.config import ACCESS_MODES
 from backend.exceptions import (
     AuthenticationError,
     ConflictError,
@@ -222,7 +223,6 @@ def authenticate_token(*, session: Session, secret: str) -> Principal:
 
 
 DEFAULT_SECRET_KEY = "change-me"
-ACCESS_MODES = ("local", "public", "private")
 # On a "local" instance (one person, own machine, loopback only) every caller is this admin.
 LOCAL_OWNER = Principal(username="local", role="admin")
 LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")

@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend.config import COOKIE_SECURE_MODES
 from backend.exceptions import AuthenticationError, NotFoundError, PermissionDeniedError
 from backend.models import LoginSession, User
 from backend.services import auth, login_throttle
@@ -27,9 +28,6 @@ COOKIE_NAME = "scalescope_session"
 MAX_AGE_S = 14 * 24 * 3600
 SEEN_EVERY_S = 300  # how often last_seen_at is refreshed
 _SALT = "scalescope-login"
-
-
-COOKIE_SECURE_MODES = ("auto", "always", "never")
 
 
 def cookie_options(*, secure: str, scheme: str) -> dict:

@@ -52,8 +52,9 @@ def _fresh_process(**_kwargs) -> None:
     """A pool process starts: no database connections inherited from the parent, and, with
     several GPUs and no explicit choice, one GPU per process."""
     db.get_engine.cache_clear()
-    gpus = os.environ.get("SCALESCOPE_WORKER_GPUS")
-    if gpus and "CUDA_VISIBLE_DEVICES" not in os.environ:
+    settings = get_settings()
+    gpus = settings.worker_gpus
+    if gpus and settings.cuda_visible_devices is None:
         from billiard.process import current_process
 
         index = getattr(current_process(), "index", 0) or 0
