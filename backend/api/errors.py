@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 import psycopg
 import pydantic
@@ -159,22 +160,27 @@ def document_error_responses(schema: dict) -> dict:
 def _install_error_documentation(app: FastAPI) -> None:
     generate = app.openapi
 
-    def openapi() -> dict:
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document_error_responses(generate())
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented override
 
 
 def install_error_handlers(app: FastAPI) -> None:
     """Map domain errors, request validation, out-of-range numbers and unreachable databases
     to responses, and document those responses in the app's OpenAPI schema."""
-    app.add_exception_handler(exc.ScaleScopeError, _domain_error)
-    app.add_exception_handler(RequestValidationError, _request_invalid)
-    app.add_exception_handler(pydantic.ValidationError, _model_invalid)
-    app.add_exception_handler(OperationalError, _database_down)
-    app.add_exception_handler(StarletteHTTPException, _http_error)
+    # Starlette types a handler as taking any Exception; each of these takes its own kind.
+    handlers: list[tuple[type[Exception], Any]] = [
+        (exc.ScaleScopeError, _domain_error),
+        (RequestValidationError, _request_invalid),
+        (pydantic.ValidationError, _model_invalid),
+        (OperationalError, _database_down),
+        (StarletteHTTPException, _http_error),
+    ]
+    for kind, handler in handlers:
+        app.add_exception_handler(kind, handler)
     # Raw driver errors too: pandas reads frames through the DBAPI connection.
     for kind in (OverflowError, DataError, psycopg.DataError):
         app.add_exception_handler(kind, _bad_value)

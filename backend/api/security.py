@@ -73,7 +73,7 @@ def requires(role: str):
         auth.require_role(principal, role)
         return principal
 
-    dependency.role = role
+    dependency.role = role  # type: ignore[attr-defined]  # read by the route enumeration
     dependency.__name__ = f"requires_{role}"
     return dependency
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from backend.corpus.tasks import (
@@ -27,7 +28,7 @@ from backend.services import file_roots
 from backend.services.job_dedupe import Submitted, dedupe_key, insert_unless_pending
 from backend.services.job_queue import JobQueue, enqueue, job_queue
 
-SPECS = {COUNT_KIND: CountSpec, SIMILARITY_KIND: SimilaritySpec}
+SPECS: dict[str, type[BaseModel]] = {COUNT_KIND: CountSpec, SIMILARITY_KIND: SimilaritySpec}
 __all__ = ["KINDS", "submit", "submit_embedded_similarity"]
 
 

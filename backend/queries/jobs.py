@@ -98,7 +98,7 @@ def describe(*, session: Session, jobs: Sequence[EvalJob]) -> list[JobPublic]:
     """Jobs as shown, with model name, revision and eval set name filled in."""
     checkpoint_ids = {j.checkpoint_id for j in jobs if j.checkpoint_id is not None}
     eval_set_ids = {j.eval_set_id for j in jobs if j.eval_set_id is not None}
-    checkpoints = {
+    checkpoints: dict[int | None, tuple[str | None, str | None]] = {
         cid: (name, revision)
         for cid, name, revision in session.execute(
             select(Checkpoint.id, Model.name, Checkpoint.revision)
@@ -106,7 +106,7 @@ def describe(*, session: Session, jobs: Sequence[EvalJob]) -> list[JobPublic]:
             .where(Checkpoint.id.in_(checkpoint_ids))
         )
     }
-    eval_sets = {
+    eval_sets: dict[int | None, str] = {
         eid: name
         for eid, name in session.execute(
             select(EvalSet.id, EvalSet.name).where(EvalSet.id.in_(eval_set_ids))

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -86,7 +87,8 @@ def hash_password(password: str) -> str:
     """The Argon2id hash of ``password`` (refuses passwords that are too short)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+    hashed: str = _hasher.hash(password)
+    return hashed
 
 
 def _check_role(role: str) -> None:
@@ -132,7 +134,7 @@ def end_sessions(*, session: Session, user: User) -> int:
         .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
         .values(revoked_at=dt.datetime.now(dt.UTC))
     )
-    return result.rowcount or 0
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's CursorResult
 
 
 def set_role(*, session: Session, username: str, role: str) -> User:
@@ -238,7 +240,7 @@ def check_bind_address(*, access: str, host: str) -> None:
         )
 
 
-def check_access_settings(*, access: str, secret_key: str, data_dir=None) -> str:
+def check_access_settings(*, access: str, secret_key: str, data_dir: Path | None = None) -> str:
     """Refuse an unknown access mode, and a public or private instance without a strong key of
     its own (anyone could forge its login cookies, as an admin too); returns the key to sign
     with (see ``backend.services.secret_key``)."""

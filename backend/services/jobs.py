@@ -110,11 +110,13 @@ def _submit_one(
     )
 
 
-def _load(
-    session: Session, model: type[Checkpoint] | type[EvalSet], ids: Iterable[int], what: str
-) -> list[Any]:
+def _load(session: Session, model: Any, ids: Iterable[int], what: str) -> list[Any]:
+    """The rows of ``model`` (Checkpoint, EvalSet) with ``ids``, in that order; NotFoundError
+    naming the missing ids."""
     wanted = list(dict.fromkeys(ids))
-    rows = {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
+    rows: dict[int, Any] = {
+        row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))
+    }
     missing = [i for i in wanted if i not in rows]
     if missing:
         raise NotFoundError(f"no {what} with id {', '.join(map(str, missing))}")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -30,7 +32,7 @@ SEEN_EVERY_S = 300  # how often last_seen_at is refreshed
 _SALT = "scalescope-login"
 
 
-def cookie_options(*, secure: str, scheme: str) -> dict:
+def cookie_options(*, secure: str, scheme: str) -> dict[str, Any]:
     """The login cookie's attributes: HttpOnly, SameSite=Lax, path /, and Secure as
     configured (``auto``: when the request came over https)."""
     if secure not in COOKIE_SECURE_MODES:
@@ -51,8 +53,8 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC) if value is not None and value.tzinfo is None else value
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def issue(
@@ -64,6 +66,8 @@ def issue(
     user_agent: str | None = None,
 ) -> str:
     """Start a session for a user who just logged in; returns the cookie value."""
+    if principal.username is None:
+        raise AuthenticationError("an anonymous caller has no login session")
     user = auth.get_user(session=session, username=principal.username)
     secret = secrets.token_urlsafe(32)
     session.add(
@@ -135,7 +139,7 @@ def resolve(*, session: Session, secret_key: str, cookie: str | None) -> Princip
     user = row.user
     if user is None or not user.is_active:
         return ANONYMOUS
-    seen = _aware(row.last_seen_at)
+    seen = _aware(row.last_seen_at) if row.last_seen_at is not None else None
     if seen is None or (now - seen).total_seconds() > SEEN_EVERY_S:
         row.last_seen_at = now
         session.commit()
@@ -184,7 +188,7 @@ CSRF_HEADER = "x-requested-with"
 
 
 def identify(
-    *, session: Session, secret_key: str, headers, cookies
+    *, session: Session, secret_key: str, headers: Mapping[str, str], cookies: Mapping[str, str]
 ) -> tuple[Principal, str | None]:
     """The caller of a request and how they proved it (``"token"``, ``"cookie"`` or None):
     a bad token is an error, a bad cookie is anonymous. The API and the dashboard share this."""
@@ -197,7 +201,7 @@ def identify(
     return principal, (None if principal.is_anonymous else "cookie")
 
 
-def check_same_origin(*, method: str, headers, host_url: str) -> None:
+def check_same_origin(*, method: str, headers: Mapping[str, str], host_url: str) -> None:
     """Refuse a cookie-authenticated write that may come from another site (CSRF): it must
     carry an ``Origin`` of this host or, when the client sends none, ``X-Requested-With``."""
     if method in READ_METHODS:

@@ -6,6 +6,7 @@ similarities move over) or the pretraining data ``source`` of every model become
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
@@ -22,7 +23,7 @@ from backend.models import (
 
 KINDS = ("eval_set", "pretraining_data")
 #: The rows an eval-set merge moves, and the columns two rows must not share on the target.
-EVAL_SET_FACTS = (
+EVAL_SET_FACTS: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (Measurement, ("checkpoint_id", "metric")),
     (ConceptScore, ("checkpoint_id", "metric", "concept")),
     (TrainTestSimilarity, ("corpus_id", "method", "sample")),
@@ -37,9 +38,9 @@ def _eval_set(session: Session, name: str) -> EvalSet:
     return found
 
 
-def _merge_eval_sets(session: Session, source: str, target: str) -> dict:
+def _merge_eval_sets(session: Session, source: str, target: str) -> dict[str, Any]:
     src, tgt = _eval_set(session, source), _eval_set(session, target)
-    moved: dict = {"eval_set": {c: getattr(src, c) for c in EVAL_SET_COLUMNS}}
+    moved: dict[str, Any] = {"eval_set": {c: getattr(src, c) for c in EVAL_SET_COLUMNS}}
     for table, key in EVAL_SET_FACTS:
         other = aliased(table)
         clash = exists().where(
@@ -63,7 +64,7 @@ def _merge_eval_sets(session: Session, source: str, target: str) -> dict:
     return moved
 
 
-def _merge_pretraining_data(session: Session, source: str, target: str) -> dict:
+def _merge_pretraining_data(session: Session, source: str, target: str) -> dict[str, Any]:
     ids = list(session.scalars(select(Model.id).where(Model.pretraining_data == source)))
     if not ids:
         raise NotFoundError(f"no model has pretraining data {source!r}")
@@ -123,7 +124,7 @@ def list_merges(*, session: Session) -> list[EntityMerge]:
     return list(session.scalars(select(EntityMerge).order_by(EntityMerge.id.desc())))
 
 
-def describe(record: EntityMerge) -> dict:
+def describe(record: EntityMerge) -> dict[str, Any]:
     """A merge as the API and the CLI show it."""
     counts = {k: len(v) for k, v in record.moved.items() if isinstance(v, list)}
     return {

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, Table, func, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,7 +67,7 @@ def ingest_file(
     path: str | Path,
     filename: str | None = None,
     format: str | None = None,
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     source: str = "api",
     created_by: str | None = None,
     dry_run: bool = False,
@@ -133,12 +134,22 @@ def ingest_records(
 
 
 def _ingest(
-    *, engine, produce, problems, format, filename, sha256, source, created_by, job_id, dry_run
+    *,
+    engine: Engine,
+    produce: Callable[[], Iterable[Record]],
+    problems: Problems,
+    format: str,
+    filename: str | None,
+    sha256: str | None,
+    source: str,
+    created_by: str | None,
+    job_id: int | None,
+    dry_run: bool,
 ) -> UploadReport:
     if source not in SOURCES:
         raise ValidationError(f"unknown upload source {source!r}; one of {', '.join(SOURCES)}")
     started = time.perf_counter()
-    uploads = models.Upload.__table__
+    uploads = cast(Table, models.Upload.__table__)
     report = UploadReport(
         format=format, filename=filename, sha256=sha256, source=source, dry_run=dry_run
     )
@@ -215,7 +226,7 @@ def get_upload(*, session: Session, upload_id: int) -> models.Upload:
 def undo_upload(*, engine: Engine, upload_id: int) -> dict[str, dict[str, int]]:
     """Take one upload back in one transaction: values it overwrote are restored, rows it
     created are deleted; returns restored/deleted counts per table."""
-    uploads = models.Upload.__table__
+    uploads = cast(Table, models.Upload.__table__)
     with engine.begin() as conn:
         status = conn.execute(
             select(uploads.c.status).where(uploads.c.id == upload_id)

@@ -26,7 +26,7 @@ def run_claimed(*, engine: Engine, job_id: int, attempt: int, reporter) -> str:
     """Run a claimed corpus job to its final status; returns it (``succeeded``, ``failed``,
     ``cancelled``, or ``lost`` when another run took the job)."""
     with db.session_scope(engine) as session:
-        job = session.get(EvalJob, job_id)
+        job = session.get_one(EvalJob, job_id)
         kind, spec = job.kind, dict(job.spec or {})
     progress = reporter.progress
     try:

@@ -85,7 +85,7 @@ def run_job(job_id: int, *, worker_name: str | None = None, engine: Engine | Non
         if attempt is None:
             log.info("job %s is not for the taking; skipped", job_id)
             return SKIPPED
-        claimed = session.get(EvalJob, job_id)
+        claimed = session.get_one(EvalJob, job_id)
         previous_log, kind = claimed.log_tail or "", claimed.kind
     from backend.worker.reporter import JobReporter, LogToReporter
 
@@ -127,7 +127,7 @@ def _run_claimed(engine: Engine, job_id: int, attempt: int, reporter) -> str:
 
     try:
         with db.session_scope(engine) as session:
-            target = load_target(session=session, job=session.get(EvalJob, job_id))
+            target = load_target(session=session, job=session.get_one(EvalJob, job_id))
         check_inputs(target.spec)
         reporter.progress(
             0.0, f"evaluating {target.model_name}@{target.revision} on {target.eval_set_name}"
