@@ -22,14 +22,16 @@ Kaplan-style form (used by the loss-to-loss papers to estimate irreducible losse
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize
 
 from backend.analysis import validation as check
-from backend.analysis.optimize import batched_lbfgs
+from backend.analysis.arrays import FloatArray, IndexArray
+from backend.analysis.optimize import BatchResult, batched_lbfgs
 from backend.analysis.results import ParametricFit, frozen_array, goodness, percentile_interval
 from backend.analysis.scaling_objectives import (
     LogLossData,
@@ -45,12 +47,12 @@ MIN_POINTS = 6
 
 
 def start_grid(
-    alphas: object = np.arange(0, 2.5, 0.5),
-    betas: object = np.arange(0, 2.5, 0.5),
-    es: object = np.arange(-1, 1.5, 0.5),
-    a_s: object = np.arange(0, 30, 5),
-    b_s: object = np.arange(0, 30, 5),
-) -> np.ndarray:
+    alphas: Iterable[float] = np.arange(0, 2.5, 0.5),
+    betas: Iterable[float] = np.arange(0, 2.5, 0.5),
+    es: Iterable[float] = np.arange(-1, 1.5, 0.5),
+    a_s: Iterable[float] = np.arange(0, 30, 5),
+    b_s: Iterable[float] = np.arange(0, 30, 5),
+) -> FloatArray:
     """Starts as rows (a, b, e, alpha, beta); the default is Hoffmann et al.'s 4,500-start grid."""
     combos = itertools.product(alphas, betas, es, a_s, b_s)
     return np.array([(a, b, e, al, be) for al, be, e, a, b in combos], dtype=np.float64)
@@ -67,39 +69,47 @@ KAPLAN_GRID = start_grid(
 )
 
 
-def chinchilla_curve(theta: np.ndarray, n: np.ndarray, d: np.ndarray) -> np.ndarray:
+def chinchilla_curve(theta: FloatArray, n: FloatArray, d: FloatArray) -> FloatArray:
     """E + A N^-alpha + B D^-beta for rows theta = (E, A, B, alpha, beta)."""
     e, a, b, alpha, beta = (theta[:, i : i + 1] for i in range(5))
-    return e + a * n[None, :] ** -alpha + b * d[None, :] ** -beta
+    curves: FloatArray = e + a * n[None, :] ** -alpha + b * d[None, :] ** -beta
+    return curves
 
 
-def kaplan_curve(theta: np.ndarray, n: np.ndarray, d: np.ndarray) -> np.ndarray:
+def kaplan_curve(theta: FloatArray, n: FloatArray, d: FloatArray) -> FloatArray:
     """E + ((A/N)^(alpha/beta) + B/D)^beta for rows theta = (E, A, B, alpha, beta)."""
     e, a, b, alpha, beta = (theta[:, i : i + 1] for i in range(5))
-    return e + ((a / n[None, :]) ** (alpha / beta) + b / d[None, :]) ** beta
+    curves: FloatArray = e + ((a / n[None, :]) ** (alpha / beta) + b / d[None, :]) ** beta
+    return curves
 
 
-def _natural(log_params: np.ndarray) -> np.ndarray:
+def _natural(log_params: FloatArray) -> FloatArray:
     """(a, b, e, alpha, beta) rows -> (E, A, B, alpha, beta) rows."""
     a, b, e, alpha, beta = log_params.T
-    return np.stack([np.exp(e), np.exp(a), np.exp(b), alpha, beta], axis=1)
+    natural: FloatArray = np.stack([np.exp(e), np.exp(a), np.exp(b), alpha, beta], axis=1)
+    return natural
+
+
+Interval = tuple[FloatArray, FloatArray]
 
 
 @dataclass(frozen=True)
 class ComputeOptimal:
     """N_opt, D_opt and tokens per parameter at each compute budget, with bootstrap bounds."""
 
-    compute: np.ndarray
-    n_opt: np.ndarray
-    d_opt: np.ndarray
-    tokens_per_param: np.ndarray
-    n_opt_interval: tuple[np.ndarray, np.ndarray] | None
-    d_opt_interval: tuple[np.ndarray, np.ndarray] | None
-    tokens_per_param_interval: tuple[np.ndarray, np.ndarray] | None
+    compute: FloatArray
+    n_opt: FloatArray
+    d_opt: FloatArray
+    tokens_per_param: FloatArray
+    n_opt_interval: Interval | None
+    d_opt_interval: Interval | None
+    tokens_per_param_interval: Interval | None
     level: float | None
 
 
-def compute_optimal_allocation(params: np.ndarray, compute: np.ndarray):
+def compute_optimal_allocation(
+    params: FloatArray, compute: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """(N_opt, D_opt) for rows (E, A, B, alpha, beta) at budgets C (shapes (k, m))."""
     _, a, b, alpha, beta = (params[:, i : i + 1] for i in range(5))
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -115,7 +125,7 @@ class ScalingLawFit(ParametricFit):
 
     starts: int
     converged: int
-    log_params: np.ndarray
+    log_params: FloatArray
 
     @property
     def E(self) -> float:  # noqa: N802 - the paper's symbol
@@ -137,26 +147,31 @@ class ScalingLawFit(ParametricFit):
     def beta(self) -> float:
         return self["beta"]
 
-    def compute_optimal(self, compute: object) -> ComputeOptimal:
+    def compute_optimal(self, compute: ArrayLike) -> ComputeOptimal:
         """Compute-optimal N, D and D/N at budgets C (Chinchilla form; C = 6 N D)."""
         budgets = check.as_vector(compute, "compute")
         check.positive(budgets, "compute")
         n_opt, d_opt = compute_optimal_allocation(self.values[None, :], budgets)
-        intervals: list[tuple[np.ndarray, np.ndarray] | None] = [None, None, None]
+        intervals: list[Interval | None] = [None, None, None]
         if self.bootstrap is not None:
             n_b, d_b = compute_optimal_allocation(self.bootstrap, budgets)
             intervals = [percentile_interval(v, self.level) for v in (n_b, d_b, d_b / n_b)]
+        n_interval, d_interval, ratio_interval = intervals
         return ComputeOptimal(
             budgets,
             n_opt[0],
             d_opt[0],
             d_opt[0] / n_opt[0],
-            *intervals,
+            n_interval,
+            d_interval,
+            ratio_interval,
             level=None if self.bootstrap is None else self.level,
         )
 
 
-def _inputs(n_params: object, n_tokens: object, loss: object):
+def _inputs(
+    n_params: ArrayLike, n_tokens: ArrayLike, loss: ArrayLike
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     n = check.as_vector(n_params, "n_params")
     d = check.as_vector(n_tokens, "n_tokens")
     loss_values = check.as_vector(loss, "loss")
@@ -167,15 +182,16 @@ def _inputs(n_params: object, n_tokens: object, loss: object):
     return n, d, loss_values
 
 
-Objective = Callable[[LogLossData, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+Objective = Callable[[LogLossData, FloatArray, IndexArray], tuple[FloatArray, FloatArray]]
 
 
-def _polish(objective: Objective, data: LogLossData, starts: np.ndarray) -> np.ndarray:
+def _polish(objective: Objective, data: LogLossData, starts: FloatArray) -> FloatArray:
     """scipy L-BFGS-B with the analytic gradient from each start; returns the best point."""
-    best, best_f = starts[0], np.inf
+    best: FloatArray = starts[0]
+    best_f = np.inf
     rows = np.zeros(1, dtype=int)
 
-    def fun(x: np.ndarray):
+    def fun(x: FloatArray) -> tuple[float, FloatArray]:
         f, g = objective(data, x[None, :], rows)
         return float(f[0]), g[0]
 
@@ -193,24 +209,26 @@ def _polish(objective: Objective, data: LogLossData, starts: np.ndarray) -> np.n
     return best
 
 
-def _multistart(objective: Objective, data: LogLossData, grid: np.ndarray, polish: int):
+def _multistart(
+    objective: Objective, data: LogLossData, grid: FloatArray, polish: int
+) -> tuple[FloatArray, BatchResult]:
     with np.errstate(all="ignore"):  # screening at scipy's default L-BFGS-B tolerances
         batch = batched_lbfgs(
             lambda x, rows: objective(data, x, rows), grid, gtol=1e-5, ftol=2.2e-9
         )
     order = np.argsort(np.where(np.isfinite(batch.fun), batch.fun, np.inf))
     candidates = batch.x[order[: max(polish, 1)]]
-    best = _polish(objective, data, candidates) if polish else candidates[0]
+    best: FloatArray = _polish(objective, data, candidates) if polish else candidates[0]
     return best, batch
 
 
 def _bootstrap(
     objective: Objective,
     data: LogLossData,
-    best: np.ndarray,
+    best: FloatArray,
     resamples: int,
     seed: int,
-) -> np.ndarray:
+) -> FloatArray:
     """Refit ``resamples`` resamples of the runs (all at once) from the point estimate."""
     rng = np.random.default_rng(seed)
     n = len(data.log_loss)
@@ -228,13 +246,13 @@ def _bootstrap(
 
 def _fit(
     objective: Objective,
-    curve: Callable[..., np.ndarray],
+    curve: Callable[..., FloatArray],
     formula: str,
-    n_params: object,
-    n_tokens: object,
-    loss: object,
+    n_params: ArrayLike,
+    n_tokens: ArrayLike,
+    loss: ArrayLike,
     *,
-    grid: np.ndarray,
+    grid: FloatArray,
     delta: float,
     bootstrap: int,
     level: float,
@@ -271,11 +289,11 @@ def _fit(
 
 
 def fit_chinchilla(
-    n_params: object,
-    n_tokens: object,
-    loss: object,
+    n_params: ArrayLike,
+    n_tokens: ArrayLike,
+    loss: ArrayLike,
     *,
-    grid: np.ndarray = FULL_GRID,
+    grid: FloatArray = FULL_GRID,
     delta: float = 1e-3,
     bootstrap: int = 0,
     level: float = 0.95,
@@ -300,11 +318,11 @@ def fit_chinchilla(
 
 
 def fit_kaplan(
-    n_params: object,
-    n_tokens: object,
-    loss: object,
+    n_params: ArrayLike,
+    n_tokens: ArrayLike,
+    loss: ArrayLike,
     *,
-    grid: np.ndarray = KAPLAN_GRID,
+    grid: FloatArray = KAPLAN_GRID,
     delta: float = 1e-3,
     bootstrap: int = 0,
     level: float = 0.95,
@@ -329,14 +347,14 @@ def fit_kaplan(
 
 
 def fit_chinchilla_naive(
-    n_params: object,
-    n_tokens: object,
-    loss: object,
+    n_params: ArrayLike,
+    n_tokens: ArrayLike,
+    loss: ArrayLike,
     *,
-    grid: np.ndarray = FULL_GRID,
+    grid: FloatArray = FULL_GRID,
     delta: float = 1e-3,
     analytic_gradient: bool = False,
-) -> tuple[np.ndarray, float]:
+) -> tuple[FloatArray, float]:
     """Reference loop: one scipy L-BFGS-B per start, as in Besiroglu et al.'s notebook.
 
     Returns the best (E, A, B, alpha, beta) and its objective. Slow by design; used by the
@@ -346,14 +364,15 @@ def fit_chinchilla_naive(
     data = LogLossData(np.log(n), np.log(d), np.log(loss_values), delta)
     rows = np.zeros(1, dtype=int)
 
-    def value(x: np.ndarray) -> float:
+    def value(x: FloatArray) -> float:
         return float(chinchilla_value_and_grad(data, x[None, :], rows)[0][0])
 
-    def value_and_grad(x: np.ndarray):
+    def value_and_grad(x: FloatArray) -> tuple[float, FloatArray]:
         f, g = chinchilla_value_and_grad(data, x[None, :], rows)
         return float(f[0]), g[0]
 
-    best, best_f = None, np.inf
+    best: FloatArray | None = None
+    best_f = np.inf
     with np.errstate(all="ignore"):
         for start in grid:
             if analytic_gradient:
@@ -362,4 +381,8 @@ def fit_chinchilla_naive(
                 result = optimize.minimize(value, start, method="L-BFGS-B")
             if np.isfinite(result.fun) and result.fun < best_f:
                 best, best_f = result.x, result.fun
+    if best is None:
+        raise check.AnalysisInputError(
+            "no start of the grid reached a finite fit; check the units of N, D and the loss"
+        )
     return _natural(best[None, :])[0], float(best_f)

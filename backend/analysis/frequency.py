@@ -22,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from backend.analysis import validation as check
+from backend.analysis.arrays import FloatArray, IndexArray
 from backend.analysis.linear import LineFit, ols_line
 from backend.analysis.results import frozen_array
 
@@ -34,18 +36,19 @@ PAPER_BINS = 12
 class BinnedMeans:
     """Mean (and std) accuracy per log-count bin; ``log_count`` is each bin's upper edge (ln)."""
 
-    log_count: np.ndarray
-    mean: np.ndarray
-    std: np.ndarray
-    size: np.ndarray
+    log_count: FloatArray
+    mean: FloatArray
+    std: FloatArray
+    size: IndexArray
 
     @property
-    def count(self) -> np.ndarray:
+    def count(self) -> FloatArray:
         """Bin positions as counts (e^edge), for a log-scaled x axis."""
-        return np.exp(self.log_count)
+        counts: FloatArray = np.exp(self.log_count)
+        return counts
 
 
-def binned_means(log_counts: np.ndarray, accuracy: np.ndarray, bins: int) -> BinnedMeans:
+def binned_means(log_counts: FloatArray, accuracy: FloatArray, bins: int) -> BinnedMeans:
     """The paper's binning: edges linspace(min, max, bins), digitize(right=True)."""
     edges = np.linspace(log_counts.min(), log_counts.max(), bins)
     index = np.digitize(log_counts, edges, right=True)
@@ -80,13 +83,13 @@ class FrequencyFit:
         """The same slope in percentage points."""
         return 100 * self.line.slope
 
-    def predict(self, counts: object) -> np.ndarray:
+    def predict(self, counts: ArrayLike) -> FloatArray:
         """Predicted accuracy at ``counts`` (zero counts read as 1)."""
         values = np.maximum(np.asarray(counts, dtype=np.float64), 1.0)
         return self.line.predict(np.log10(values))
 
 
-def _counts(counts: object, name: str = "counts") -> tuple[np.ndarray, int]:
+def _counts(counts: ArrayLike, name: str = "counts") -> tuple[FloatArray, int]:
     values = check.as_vector(counts, name)
     if (values < 0).any():
         index = int(np.flatnonzero(values < 0)[0])
@@ -97,8 +100,8 @@ def _counts(counts: object, name: str = "counts") -> tuple[np.ndarray, int]:
 
 
 def fit_frequency_accuracy(
-    counts: object,
-    accuracy: object,
+    counts: ArrayLike,
+    accuracy: ArrayLike,
     *,
     bins: int = PAPER_BINS,
     trim: int = 0,
@@ -125,17 +128,17 @@ class CompositionalFit:
     """Performance vs mean log10 frequency of a sample's objects (log geometric mean)."""
 
     line: LineFit
-    predictor: np.ndarray
+    predictor: FloatArray
     r: float
     r_squared: float
     space: str = "performance vs mean log10(object count)"
 
-    def predict(self, object_counts: object) -> np.ndarray:
+    def predict(self, object_counts: ArrayLike) -> FloatArray:
         """Predicted performance for rows of object counts."""
         return self.line.predict(mean_log_frequency(object_counts))
 
 
-def mean_log_frequency(object_counts: object) -> np.ndarray:
+def mean_log_frequency(object_counts: ArrayLike) -> FloatArray:
     """Mean log10 count over each row's objects (zero counts read as 1; NaN pads are skipped)."""
     rows = np.array(object_counts, dtype=np.float64)
     if rows.ndim != 2:
@@ -148,11 +151,12 @@ def mean_log_frequency(object_counts: object) -> np.ndarray:
     if np.isinf(rows).any() or (rows[filled] < 0).any():
         raise check.AnalysisInputError("object_counts: counts must be finite and >= 0")
     logs = np.where(filled, np.log10(np.maximum(np.nan_to_num(rows, nan=1.0), 1.0)), 0.0)
-    return logs.sum(axis=1) / filled.sum(axis=1)
+    means: FloatArray = logs.sum(axis=1) / filled.sum(axis=1)
+    return means
 
 
 def fit_compositional(
-    object_counts: object, performance: object, *, level: float = 0.95
+    object_counts: ArrayLike, performance: ArrayLike, *, level: float = 0.95
 ) -> CompositionalFit:
     """OLS of performance on the mean log10 frequency of each sample's objects."""
     predictor = mean_log_frequency(object_counts)
@@ -164,13 +168,13 @@ def fit_compositional(
 
 
 def pmi(
-    pair_count: object,
-    count_1: object,
-    count_2: object,
+    pair_count: ArrayLike,
+    count_1: ArrayLike,
+    count_2: ArrayLike,
     *,
     k: float = 1.0,
     total: float | None = None,
-) -> np.ndarray:
+) -> FloatArray:
     """Smoothed PMI = log((c12 + 1) / ((c1 + k)(c2 + k))) [+ log(total)]."""
     c12 = check.as_vector(pair_count, "pair_count")
     c1, c2 = check.as_vector(count_1, "count_1"), check.as_vector(count_2, "count_2")
@@ -202,7 +206,7 @@ class PmiAccuracy:
 
 
 def fit_accuracy_vs_pmi(
-    pmi_values: object, accuracy: object, *, tail: float = 0.05, level: float = 0.95
+    pmi_values: ArrayLike, accuracy: ArrayLike, *, tail: float = 0.05, level: float = 0.95
 ) -> PmiAccuracy:
     """Correlate accuracy with PMI; gap = mean acc(PMI >= q_{1-tail}) - mean acc(PMI <= q_tail)."""
     x = check.as_vector(pmi_values, "pmi")

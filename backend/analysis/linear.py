@@ -9,14 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from backend.analysis import validation as check
+from backend.analysis.arrays import FloatArray
 from backend.analysis.results import ParametricFit, frozen_array, goodness
 
 
-def line_curve(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+def line_curve(theta: FloatArray, x: FloatArray) -> FloatArray:
     """slope * x + intercept for each parameter row (slope, intercept)."""
-    return theta[:, 0:1] * x[None, :] + theta[:, 1:2]
+    curves: FloatArray = theta[:, 0:1] * x[None, :] + theta[:, 1:2]
+    return curves
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,12 +38,12 @@ class LineFit(ParametricFit):
 
 
 def ols_line(
-    x: np.ndarray,
-    y: np.ndarray,
+    x: FloatArray,
+    y: FloatArray,
     *,
     space: str = "linear",
     level: float = 0.95,
-    weights: np.ndarray | None = None,
+    weights: FloatArray | None = None,
 ) -> LineFit:
     """OLS (optionally weighted) of y on x; inputs already validated and transformed."""
     check.at_least(len(x), 3, "line fit")
@@ -75,7 +78,7 @@ def ols_line(
     )
 
 
-def fit_line(x: object, y: object, *, level: float = 0.95) -> LineFit:
+def fit_line(x: ArrayLike, y: ArrayLike, *, level: float = 0.95) -> LineFit:
     """Validated OLS line through (x, y) in linear space."""
     xs, ys = check.as_vector(x, "x"), check.as_vector(y, "y")
     check.same_length(x=xs, y=ys)

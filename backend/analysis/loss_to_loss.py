@@ -27,9 +27,11 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import optimize
 
 from backend.analysis import validation as check
+from backend.analysis.arrays import FloatArray, IndexArray
 from backend.analysis.chinchilla import KAPLAN_GRID, fit_chinchilla, fit_kaplan
 from backend.analysis.results import Band, ParametricFit, frozen_array, goodness
 
@@ -39,7 +41,7 @@ PARAM_NAMES = ("K", "kappa", "E_x", "E_y")
 _TINY = 1e-10
 
 
-def shifted_power_law_curve(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+def shifted_power_law_curve(theta: FloatArray, x: FloatArray) -> FloatArray:
     """K (x - E_x)^kappa + E_y for rows (K, kappa, E_x, E_y); NaN where x <= E_x."""
     k, kappa, e_x, e_y = (theta[:, i : i + 1] for i in range(4))
     base = x[None, :] - e_x
@@ -61,14 +63,16 @@ class ShiftedPowerLawFit(ParametricFit):
     def kappa(self) -> float:
         return self["kappa"]
 
-    def extrapolate(self, loss_x: object, *, level: float | None = None) -> Band:
+    def extrapolate(self, loss_x: ArrayLike, *, level: float | None = None) -> Band:
         """Predicted L_y at target L_x values with a band (bootstrap or Wald)."""
         targets = check.as_vector(loss_x, "loss_x")
         check.below(self["E_x"], targets, "loss_x", "E_x")
         return self.band(targets, level=level)
 
 
-def _inputs(loss_x: object, loss_y: object, e_x: float, e_y: float):
+def _inputs(
+    loss_x: ArrayLike, loss_y: ArrayLike, e_x: float, e_y: float
+) -> tuple[FloatArray, FloatArray]:
     x, y = check.as_vector(loss_x, "loss_x"), check.as_vector(loss_y, "loss_y")
     check.same_length(loss_x=x, loss_y=y)
     check.at_least(len(x), 4, "loss-to-loss fit")
@@ -81,11 +85,11 @@ def _inputs(loss_x: object, loss_y: object, e_x: float, e_y: float):
     return x, y
 
 
-def _resample_indices(n: int, resamples: int, seed: int) -> np.ndarray:
+def _resample_indices(n: int, resamples: int, seed: int) -> IndexArray:
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
 
 
-def _loglog(u: np.ndarray, v: np.ndarray):
+def _loglog(u: FloatArray, v: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Row-wise OLS v = kappa u + c for arrays of shape (B, n): returns kappa, c."""
     u_mean, v_mean = u.mean(axis=-1, keepdims=True), v.mean(axis=-1, keepdims=True)
     du = u - u_mean
@@ -94,7 +98,9 @@ def _loglog(u: np.ndarray, v: np.ndarray):
     return kappa, v_mean[..., 0] - kappa * u_mean[..., 0]
 
 
-def _gauss_newton(x: np.ndarray, y: np.ndarray, start: np.ndarray, max_iterations: int = 50):
+def _gauss_newton(
+    x: FloatArray, y: FloatArray, start: FloatArray, max_iterations: int = 50
+) -> tuple[FloatArray, FloatArray]:
     """Batched damped Gauss-Newton for K (x - E_x)^kappa + E_y, rows of (B, n), kappa >= 0.
 
     ``x`` already has E_x subtracted (and floored at 1e-10) and ``y`` has E_y subtracted.
@@ -128,8 +134,8 @@ def _gauss_newton(x: np.ndarray, y: np.ndarray, start: np.ndarray, max_iteration
 
 
 def fit_loss_to_loss(
-    loss_x: object,
-    loss_y: object,
+    loss_x: ArrayLike,
+    loss_y: ArrayLike,
     *,
     e_x: float,
     e_y: float,
@@ -159,12 +165,14 @@ def fit_loss_to_loss(
     elif procedure == "least_squares":
         base = np.maximum(x - e_x, _TINY)
 
-        def residuals(p):
-            return p[0] * base ** p[1] + e_y - y
+        def residuals(p: FloatArray) -> FloatArray:
+            misfit: FloatArray = p[0] * base ** p[1] + e_y - y
+            return misfit
 
-        def jacobian(p):
+        def jacobian(p: FloatArray) -> FloatArray:
             power = base ** p[1]
-            return np.stack([power, p[0] * power * np.log(base)], axis=1)
+            jac: FloatArray = np.stack([power, p[0] * power * np.log(base)], axis=1)
+            return jac
 
         result = optimize.least_squares(
             residuals, [0.8, 1.0], jac=jacobian, bounds=([-np.inf, 0], [np.inf, np.inf])
@@ -219,13 +227,13 @@ class IrreducibleLosses:
 
 
 def irreducible_losses(
-    n_params: object,
-    n_tokens: object,
-    loss_x: object,
-    loss_y: object,
+    n_params: ArrayLike,
+    n_tokens: ArrayLike,
+    loss_x: ArrayLike,
+    loss_y: ArrayLike,
     *,
     form: Literal["kaplan", "chinchilla"] = "kaplan",
-    grid: np.ndarray = KAPLAN_GRID,
+    grid: FloatArray = KAPLAN_GRID,
 ) -> IrreducibleLosses:
     """E of a scaling-law fit L(N, D) of each loss (Huber on log loss, multi-start)."""
     if form not in ("kaplan", "chinchilla"):
@@ -237,8 +245,8 @@ def irreducible_losses(
 
 
 def fit_error_vs_loss(
-    loss: object,
-    accuracy: object,
+    loss: ArrayLike,
+    accuracy: ArrayLike,
     *,
     e_loss: float = 0.0,
     e_error: float = 0.0,
@@ -262,7 +270,7 @@ def fit_error_vs_loss(
     )
 
 
-def chance_normalized_accuracy(accuracy: object, chance: float) -> np.ndarray:
+def chance_normalized_accuracy(accuracy: ArrayLike, chance: float) -> FloatArray:
     """(acc - chance) / (1 - chance): 0 at chance level, 1 at perfect accuracy."""
     acc = check.as_vector(accuracy, "accuracy")
     check.probabilities(acc, "accuracy")

@@ -19,22 +19,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ValueAndGrad = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+from backend.analysis.arrays import FloatArray, IndexArray, Mask
+
+ValueAndGrad = Callable[[FloatArray, IndexArray], tuple[FloatArray, FloatArray]]
 
 
 @dataclass(frozen=True)
 class BatchResult:
     """Final parameters, objective values, iteration counts and convergence flags per row."""
 
-    x: np.ndarray
-    fun: np.ndarray
-    iterations: np.ndarray
-    converged: np.ndarray
+    x: FloatArray
+    fun: FloatArray
+    iterations: IndexArray
+    converged: Mask
 
 
 def batched_lbfgs(
     value_and_grad: ValueAndGrad,
-    x0: np.ndarray,
+    x0: FloatArray,
     *,
     maxiter: int = 1000,
     memory: int = 10,
@@ -116,8 +118,13 @@ def batched_lbfgs(
 
 
 def _two_loop(
-    g: np.ndarray, s_hist: np.ndarray, y_hist: np.ndarray, rho: np.ndarray, it: int, memory: int
-) -> np.ndarray:
+    g: FloatArray,
+    s_hist: FloatArray,
+    y_hist: FloatArray,
+    rho: FloatArray,
+    it: int,
+    memory: int,
+) -> FloatArray:
     """H g for each row by the L-BFGS two-loop recursion (newest pair first)."""
     q = g.copy()
     order = [(it - 1 - j) % memory for j in range(min(it, memory))]
@@ -133,7 +140,7 @@ def _two_loop(
         valid = (rho[:, slot] > 0) & ~scaled & (yy > 0)
         gamma[valid] = 1.0 / (rho[valid, slot] * yy[valid])
         scaled |= valid
-    r = gamma[:, None] * q
+    r: FloatArray = gamma[:, None] * q
     for slot, a in zip(reversed(order), reversed(alphas), strict=True):
         b = rho[:, slot] * np.einsum("rp,rp->r", y_hist[:, slot], r)
         r += s_hist[:, slot] * (a - b)[:, None]

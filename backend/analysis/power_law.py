@@ -12,9 +12,11 @@ import itertools
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import optimize
 
 from backend.analysis import validation as check
+from backend.analysis.arrays import FloatArray
 from backend.analysis.optimize import batched_lbfgs
 from backend.analysis.results import ParametricFit, frozen_array, goodness
 from backend.analysis.scaling_objectives import LogLossData, power_law_value_and_grad
@@ -31,15 +33,17 @@ POWER_LAW_GRID = np.array(
 )
 
 
-def power_law_curve(theta: np.ndarray, x: np.ndarray) -> np.ndarray:
+def power_law_curve(theta: FloatArray, x: FloatArray) -> FloatArray:
     """E + A x^-alpha for rows theta = (E, A, alpha)."""
     e, a, alpha = theta[:, 0:1], theta[:, 1:2], theta[:, 2:3]
-    return e + a * x[None, :] ** -alpha
+    curves: FloatArray = e + a * x[None, :] ** -alpha
+    return curves
 
 
-def _natural(log_params: np.ndarray) -> np.ndarray:
+def _natural(log_params: FloatArray) -> FloatArray:
     a, e, alpha = log_params.T
-    return np.stack([np.exp(e), np.exp(a), alpha], axis=1)
+    natural: FloatArray = np.stack([np.exp(e), np.exp(a), alpha], axis=1)
+    return natural
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,14 +64,14 @@ class PowerLawFit(ParametricFit):
 
 
 def fit_power_law(
-    x: object,
-    loss: object,
+    x: ArrayLike,
+    loss: ArrayLike,
     *,
     delta: float = 1e-3,
     bootstrap: int = 0,
     level: float = 0.95,
     seed: int = 0,
-    grid: np.ndarray = POWER_LAW_GRID,
+    grid: FloatArray = POWER_LAW_GRID,
 ) -> PowerLawFit:
     """Fit L = E + A x^-alpha (Huber on log L); see the module docstring."""
     xs, losses = check.as_vector(x, "x"), check.as_vector(loss, "loss")

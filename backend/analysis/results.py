@@ -18,15 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
+from backend.analysis.arrays import FloatArray
 from backend.analysis.validation import AnalysisInputError, level_in_unit_interval
 
 IntervalKind = Literal["wald", "bootstrap", "none"]
-Curve = Callable[..., np.ndarray]
+Curve = Callable[..., FloatArray]
 
 
-def frozen_array(values: object) -> np.ndarray:
+def frozen_array(values: ArrayLike) -> FloatArray:
     """A read-only float64 copy, so a frozen result cannot be changed through its arrays."""
     array = np.array(values, dtype=np.float64)
     array.setflags(write=False)
@@ -85,15 +87,17 @@ class GoodnessOfFit:
 class Band:
     """A pointwise band around a fitted curve; ``kind`` says how it was made."""
 
-    x: np.ndarray
-    center: np.ndarray
-    low: np.ndarray
-    high: np.ndarray
+    x: FloatArray
+    center: FloatArray
+    low: FloatArray
+    high: FloatArray
     level: float
     kind: IntervalKind
 
 
-def goodness(observed: np.ndarray, fitted: np.ndarray, n_params: int, objective: float):
+def goodness(
+    observed: FloatArray, fitted: FloatArray, n_params: int, objective: float
+) -> GoodnessOfFit:
     """R^2 = 1 - SS_res / SS_tot and RMSE of ``observed`` vs ``fitted`` (same space)."""
     residuals = observed - fitted
     ss_res = float(np.sum(residuals**2))
@@ -103,11 +107,11 @@ def goodness(observed: np.ndarray, fitted: np.ndarray, n_params: int, objective:
     return GoodnessOfFit(len(observed), n_params, r_squared, rmse, float(objective))
 
 
-def percentile_interval(samples: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
+def percentile_interval(samples: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
     """Equal-tailed percentile interval of bootstrap ``samples`` along axis 0."""
     tail = 100 * (1 - level) / 2
-    low, high = np.nanpercentile(samples, [tail, 100 - tail], axis=0)
-    return low, high
+    bounds: FloatArray = np.nanpercentile(samples, [tail, 100 - tail], axis=0)
+    return bounds[0], bounds[1]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,12 +121,12 @@ class ParametricFit:
     formula: str
     space: str
     param_names: tuple[str, ...]
-    values: np.ndarray
+    values: FloatArray
     curve: Curve = field(repr=False)
     goodness: GoodnessOfFit
-    residuals: np.ndarray = field(repr=False)
-    covariance: np.ndarray | None = field(default=None, repr=False)
-    bootstrap: np.ndarray | None = field(default=None, repr=False)
+    residuals: FloatArray = field(repr=False)
+    covariance: FloatArray | None = field(default=None, repr=False)
+    bootstrap: FloatArray | None = field(default=None, repr=False)
     level: float = 0.95
 
     @property
@@ -134,34 +138,36 @@ class ParametricFit:
         return "none"
 
     @property
-    def stderr(self) -> np.ndarray | None:
+    def stderr(self) -> FloatArray | None:
         """Standard errors: sqrt(diag(cov)), else the bootstrap standard deviation."""
+        errors: FloatArray | None = None
         if self.covariance is not None:
-            return np.sqrt(np.clip(np.diag(self.covariance), 0, None))
-        if self.bootstrap is not None:
-            return np.nanstd(self.bootstrap, axis=0, ddof=1)
-        return None
+            errors = np.sqrt(np.clip(np.diag(self.covariance), 0, None))
+        elif self.bootstrap is not None:
+            errors = np.nanstd(self.bootstrap, axis=0, ddof=1)
+        return errors
 
     @property
     def params(self) -> Mapping[str, Estimate]:
         """Each parameter as an :class:`Estimate` with its labelled interval."""
         stderr = self.stderr
         kind = self.interval_kind
-        if kind == "bootstrap":
-            low, high = percentile_interval(self.bootstrap, self.level)
-        elif kind == "wald":
+        bounds: tuple[FloatArray, FloatArray] | None = None
+        if self.bootstrap is not None:
+            bounds = percentile_interval(self.bootstrap, self.level)
+        elif stderr is not None:  # from the covariance: a Wald interval
             z = stats.norm.ppf(0.5 + self.level / 2)
-            low, high = self.values - z * stderr, self.values + z * stderr
-        out = {}
+            bounds = self.values - z * stderr, self.values + z * stderr
+        out: dict[str, Estimate] = {}
         for i, name in enumerate(self.param_names):
             out[name] = Estimate(
                 name,
                 float(self.values[i]),
                 None if stderr is None else float(stderr[i]),
-                None if kind == "none" else float(low[i]),
-                None if kind == "none" else float(high[i]),
+                None if bounds is None else float(bounds[0][i]),
+                None if bounds is None else float(bounds[1][i]),
                 kind,
-                None if kind == "none" else self.level,
+                None if bounds is None else self.level,
             )
         return out
 
@@ -171,12 +177,13 @@ class ParametricFit:
         except ValueError:
             raise KeyError(f"{name!r} is not a parameter of {self.formula}") from None
 
-    def predict(self, *xs: object) -> np.ndarray:
+    def predict(self, *xs: ArrayLike) -> FloatArray:
         """The fitted curve at ``xs`` (data space)."""
         arrays = [np.atleast_1d(np.asarray(x, dtype=np.float64)) for x in xs]
-        return self.curve(self.values[None, :], *arrays)[0]
+        curve: FloatArray = self.curve(self.values[None, :], *arrays)[0]
+        return curve
 
-    def band(self, *xs: object, level: float | None = None) -> Band:
+    def band(self, *xs: ArrayLike, level: float | None = None) -> Band:
         """Pointwise band at ``xs``: bootstrap percentiles, else delta method from covariance."""
         level = self.level if level is None else level
         level_in_unit_interval(level)
@@ -198,7 +205,7 @@ class ParametricFit:
             )
         return Band(arrays[0], center, np.asarray(low), np.asarray(high), level, kind)
 
-    def _jacobian(self, arrays: list[np.ndarray]) -> np.ndarray:
+    def _jacobian(self, arrays: list[FloatArray]) -> FloatArray:
         """d curve / d theta by central differences, shape (n, p)."""
         p = len(self.values)
         steps = 1e-6 * np.maximum(np.abs(self.values), 1e-3)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from backend.analysis import validation as check
 from backend.analysis.linear import LineFit, ols_line
@@ -54,12 +55,12 @@ class EffectiveRobustnessFit:
     def effective_robustness_points(self) -> np.ndarray:
         return 100 * self.effective_robustness
 
-    def predict(self, acc_id: object) -> np.ndarray:
+    def predict(self, acc_id: ArrayLike) -> np.ndarray:
         """Baseline OOD accuracy expected at ``acc_id``."""
         t = get_transform(self.transform)
         return t.inverse(self.line.predict(t.forward(acc_id)))
 
-    def band(self, acc_id: object, *, level: float | None = None) -> Band:
+    def band(self, acc_id: ArrayLike, *, level: float | None = None) -> Band:
         """Pointwise band of the baseline curve (bootstrap over models if fitted so, else Wald)."""
         level = self.level if level is None else level
         check.level_in_unit_interval(level)

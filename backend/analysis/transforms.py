@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 
+from backend.analysis.arrays import FloatArray
 from backend.analysis.validation import AnalysisInputError
 
 ACCURACY_CLIP = 1e-6
@@ -37,7 +39,7 @@ def _percent_label(p: float) -> str:
     return f"{percent:.1f}%" if percent < 1 or percent > 99 else f"{percent:.0f}%"
 
 
-def _nice_linear_ticks(low: float, high: float, target: int = 6) -> np.ndarray:
+def _nice_linear_ticks(low: float, high: float, target: int = 6) -> FloatArray:
     if high <= low:
         return np.array([low])
     raw = (high - low) / target
@@ -47,7 +49,7 @@ def _nice_linear_ticks(low: float, high: float, target: int = 6) -> np.ndarray:
     return np.arange(start, high + step / 2, step)
 
 
-def _log_ticks(low: float, high: float) -> tuple[np.ndarray, list[str]]:
+def _log_ticks(low: float, high: float) -> tuple[FloatArray, list[str]]:
     if low <= 0:
         raise AnalysisInputError(f"log axis needs positive limits, got low={low!r}")
     first, last = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
@@ -58,8 +60,8 @@ def _log_ticks(low: float, high: float) -> tuple[np.ndarray, list[str]]:
 
 
 def _probability_ticks(
-    forward: Callable[[np.ndarray], np.ndarray], low: float, high: float
-) -> tuple[np.ndarray, list[str]]:
+    forward: Callable[[FloatArray], FloatArray], low: float, high: float
+) -> tuple[FloatArray, list[str]]:
     chosen = _PROBABILITY_TICKS[(_PROBABILITY_TICKS >= low) & (_PROBABILITY_TICKS <= high)]
     if chosen.size == 0:
         chosen = np.array([np.clip((low + high) / 2, ACCURACY_CLIP, 1 - ACCURACY_CLIP)])
@@ -72,13 +74,13 @@ class AxisTransform:
 
     name: str
     label: str
-    forward_fn: Callable[[np.ndarray], np.ndarray]
-    inverse_fn: Callable[[np.ndarray], np.ndarray]
+    forward_fn: Callable[[FloatArray], FloatArray]
+    inverse_fn: Callable[[FloatArray], FloatArray]
     domain: tuple[float, float]
-    ticks_fn: Callable[[float, float], tuple[np.ndarray, list[str]]]
+    ticks_fn: Callable[[float, float], tuple[FloatArray, list[str]]]
     clip: float = 0.0
 
-    def forward(self, values: object) -> np.ndarray:
+    def forward(self, values: ArrayLike) -> FloatArray:
         """T(values); refuses values outside the domain (probabilities are clipped first)."""
         array = np.asarray(values, dtype=np.float64)
         low, high = self.domain
@@ -94,26 +96,28 @@ class AxisTransform:
             )
         return self.forward_fn(array)
 
-    def inverse(self, values: object) -> np.ndarray:
+    def inverse(self, values: ArrayLike) -> FloatArray:
         """T^-1(values), back in data space."""
         return self.inverse_fn(np.asarray(values, dtype=np.float64))
 
-    def ticks(self, low: float, high: float) -> tuple[np.ndarray, list[str]]:
+    def ticks(self, low: float, high: float) -> tuple[FloatArray, list[str]]:
         """Tick positions (transformed space) and labels (data space) covering [low, high]."""
         return self.ticks_fn(low, high)
 
 
-def _linear_ticks(low: float, high: float) -> tuple[np.ndarray, list[str]]:
+def _linear_ticks(low: float, high: float) -> tuple[FloatArray, list[str]]:
     values = _nice_linear_ticks(low, high)
     return values, [f"{v:g}" for v in values]
 
 
-def _logit(p: np.ndarray) -> np.ndarray:
-    return special.logit(p)
+def _logit(p: FloatArray) -> FloatArray:
+    logits: FloatArray = special.logit(p)
+    return logits
 
 
-def _probit(p: np.ndarray) -> np.ndarray:
-    return special.ndtri(p)
+def _probit(p: FloatArray) -> FloatArray:
+    quantiles: FloatArray = special.ndtri(p)
+    return quantiles
 
 
 TRANSFORMS: dict[str, AxisTransform] = {

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from backend.analysis.arrays import FloatArray
 from backend.exceptions import ValidationError
 
 
@@ -18,7 +19,7 @@ class AnalysisInputError(ValidationError):
     """The numbers handed to a fit cannot be fitted as they are."""
 
 
-def as_vector(values: object, name: str) -> np.ndarray:
+def as_vector(values: object, name: str) -> FloatArray:
     """A 1-D float64 copy of ``values``; refuses non-numbers, NaN, infinities and emptiness."""
     try:
         array = np.array(values, dtype=np.float64)
