@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -26,6 +26,38 @@ from backend.analysis.validation import AnalysisInputError, level_in_unit_interv
 
 IntervalKind = Literal["wald", "bootstrap", "none"]
 Curve = Callable[..., FloatArray]
+
+
+class EstimateDict(TypedDict):
+    """An :class:`Estimate` as JSON."""
+
+    name: str
+    value: float
+    stderr: float | None
+    low: float | None
+    high: float | None
+    interval: IntervalKind
+    level: float | None
+
+
+class GoodnessDict(TypedDict):
+    """A :class:`GoodnessOfFit` as JSON."""
+
+    n: int
+    n_params: int
+    r_squared: float
+    rmse: float
+    objective: float
+
+
+class FitSummary(TypedDict):
+    """A :class:`ParametricFit` as JSON: parameters with intervals, goodness, space."""
+
+    formula: str
+    space: str
+    params: dict[str, EstimateDict]
+    goodness: GoodnessDict
+    interval: IntervalKind
 
 
 def frozen_array(values: ArrayLike) -> FloatArray:
@@ -47,7 +79,7 @@ class Estimate:
     interval: IntervalKind = "none"
     level: float | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> EstimateDict:
         return {
             "name": self.name,
             "value": self.value,
@@ -73,7 +105,7 @@ class GoodnessOfFit:
     def dof(self) -> int:
         return self.n - self.n_params
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> GoodnessDict:
         return {
             "n": self.n,
             "n_params": self.n_params,
@@ -216,7 +248,7 @@ class ParametricFit:
         curves = self.curve(shifted, *arrays)
         return ((curves[0::2] - curves[1::2]) / (2 * steps[:, None])).T
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> FitSummary:
         """A JSON-ready summary (parameters with intervals, goodness of fit, space)."""
         return {
             "formula": self.formula,

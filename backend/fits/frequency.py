@@ -9,7 +9,7 @@ bins, with the first and last bins left out of the binned correlation (``trim=1`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -141,9 +141,9 @@ def read_points(session: Session, state: FrequencyState) -> pd.DataFrame:
     return mark_excluded(points, exclude=state.exclude)
 
 
-def fit_summary(fit: FrequencyFit) -> dict:
+def fit_summary(fit: FrequencyFit) -> dict[str, Any]:
     """The fit as the API serialises it: the line, r on raw points and on bins, bins."""
-    summary = fit.line.to_dict()
+    summary: dict[str, Any] = dict(fit.line.to_dict())
     summary.update(
         space=fit.space,
         r_raw=fit.r_raw,

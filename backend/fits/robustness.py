@@ -9,7 +9,7 @@ figure, where zero-shot CLIP lies above the line of standard models.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -148,9 +148,9 @@ def fit_transform(state: RobustnessState) -> str:
     return state.transform if state.transform in ("logit", "probit") else "logit"
 
 
-def baseline_summary(fit: EffectiveRobustnessFit) -> dict:
+def baseline_summary(fit: EffectiveRobustnessFit) -> dict[str, Any]:
     """The baseline line as the analysis serialises it, with r and the model count."""
-    summary = fit.line.to_dict()
+    summary: dict[str, Any] = dict(fit.line.to_dict())
     summary["space"] = fit.space
     summary["pearson_r"] = fit.line.pearson_r
     summary["baseline_models"] = int(np.sum(fit.baseline))
