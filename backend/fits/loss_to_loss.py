@@ -118,7 +118,12 @@ def read_points(session: Session, state: LossToLossState) -> pd.DataFrame:
         # The point opens the y-side run's page; hover names the x-side run it is paired with.
         frame = frame.assign(model=frame["y_model"], revision=frame["y_revision"])
         frame = frame.rename(columns={"x_model": "paired_with"})
-        keep = (*HOVER_COLUMNS, "paired_with", "x_pretraining_data", "y_pretraining_data")
+        keep: tuple[str, ...] = (
+            *HOVER_COLUMNS,
+            "paired_with",
+            "x_pretraining_data",
+            "y_pretraining_data",
+        )
         points = point_frame(frame, x="x", y="y", group="pairing", keep=keep)
     else:
         frame = metric_pair_frame(session, x=x, y=y, flt=flt)

@@ -10,7 +10,7 @@ same optimum as the paper's 4,500 starts on these points (tests/backend/fits mea
 from __future__ import annotations
 
 import functools
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -221,7 +221,7 @@ def power_law_groups(points: pd.DataFrame, state: ScalingState):
         except ValidationError as exc:
             notes.append(f"{group}: not fitted ({exc})")
             continue
-        extra = {"x_range": [float(part["x"].min()), float(part["x"].max())]}
+        extra: dict[str, Any] = {"x_range": [float(part["x"].min()), float(part["x"].max())]}
         if state.predict:
             extra["prediction"] = {"x": state.predict, "y": float(fit.predict([state.predict])[0])}
         groups.append(GroupFit(str(group), fit.formula, fit, fit.to_dict(), extra))

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.DataFrame:
     """The rows of ``stmt`` as a DataFrame whose columns are the statement's labels;
     ``columnar=True`` is faster for large reads on Postgres but does not keep row order."""
-    columns = [c.key for c in stmt.selected_columns]
-    text_columns = {c.key for c in stmt.selected_columns if isinstance(c.type, String | Text)}
-    int_columns = {c.key for c in stmt.selected_columns if isinstance(c.type, Integer)}
+    selected = stmt.selected_columns.items()
+    columns = [key for key, _ in selected]
+    text_columns = {key for key, c in selected if isinstance(c.type, String | Text)}
+    int_columns = {key for key, c in selected if isinstance(c.type, Integer)}
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         rows = connection.execute(stmt).fetchall()
@@ -31,7 +32,9 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
         inner = stmt.subquery()
         stmt = select(*(func.array_agg(inner.c[name]) for name in columns))
     compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    with connection.connection.driver_connection.cursor(binary=True) as cursor:
+    raw = connection.connection.driver_connection
+    assert raw is not None  # the psycopg connection behind a live SQLAlchemy connection
+    with raw.cursor(binary=True) as cursor:
         cursor.execute(str(compiled), compiled.params)
         rows = cursor.fetchall()
     if not columnar:

@@ -172,13 +172,13 @@ def _metric_counts(session: Session, eval_set_ids) -> Select:
     )
     if eval_set_ids is not None:
         per_model = per_model.where(Measurement.eval_set_id.in_(eval_set_ids))
-    per_model = per_model.subquery()
+    counts = per_model.subquery()
     return select(
-        per_model.c.eval_set_id,
-        per_model.c.metric,
-        func.sum(per_model.c.n).label("n"),
+        counts.c.eval_set_id,
+        counts.c.metric,
+        func.sum(counts.c.n).label("n"),
         func.count().label("n_models"),
-    ).group_by(per_model.c.eval_set_id, per_model.c.metric)
+    ).group_by(counts.c.eval_set_id, counts.c.metric)
 
 
 def list_corpora(session: Session) -> list[CorpusPublic]:

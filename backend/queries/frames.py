@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session, aliased
 
 from backend.catalog.aliases import canonical
@@ -94,8 +94,10 @@ def _models_wanted(flt: MeasurementFilter) -> bool:
     return any((flt.models, flt.families, flt.pretraining_data, flt.architectures, flt.tokenizers))
 
 
-def _checkpoint_conditions(flt: MeasurementFilter, model_ids: list[int] | None) -> list:
-    conditions = []
+def _checkpoint_conditions(
+    flt: MeasurementFilter, model_ids: list[int] | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if model_ids is not None:
         conditions.append(Checkpoint.model_id.in_(model_ids))
     if flt.min_step is not None:

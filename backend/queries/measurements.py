@@ -58,14 +58,14 @@ def _filtered(flt: MeasurementFilter) -> Select:
     ):
         if wanted:
             stmt = stmt.where(column.in_(wanted))
-    for column, low, high in (
+    for bounded, low, high in (
         (Checkpoint.step, flt.min_step, flt.max_step),
         (Checkpoint.tokens_seen, flt.min_tokens, flt.max_tokens),
     ):
         if low is not None:
-            stmt = stmt.where(column >= low)
+            stmt = stmt.where(bounded >= low)
         if high is not None:
-            stmt = stmt.where(column <= high)
+            stmt = stmt.where(bounded <= high)
     if flt.final_only:
         last = (
             select(func.max(Checkpoint.step))
