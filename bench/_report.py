@@ -83,7 +83,7 @@ def write_result(
     target.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "name": name,
-        "finished_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": [Path(sys.argv[0]).name, *sys.argv[1:]],
         "figures": figures,
         "aims": aims,
