@@ -71,10 +71,10 @@ def _seed(session) -> None:
             for c in range(N_CHECKPOINTS)
         ],
     )  # fmt: skip
+    names = ["val0", "val1", "late"]
     session.execute(
-        insert(EvalSet),
-        [{"id": i + 1, "name": name, "attributes": {}} for i, name in enumerate(["val0", "val1", "late"])],
-    )  # fmt: skip
+        insert(EvalSet), [{"id": i + 1, "name": n, "attributes": {}} for i, n in enumerate(names)]
+    )
     rows = [
         {"checkpoint_id": ckpt, "eval_set_id": e, "metric": metric, "value": 1.0}
         for ckpt in range(1, N_MODELS * N_CHECKPOINTS + 1)
