@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import add_json_argument, write_result
 from sqlalchemy import text
 
 from backend import db
@@ -237,6 +238,8 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--listing-repeat", type=int, default=5, help="runs per filter combination")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     url = prepare(args.url, args.rebuild)
@@ -283,6 +286,23 @@ def main() -> None:
         f"catalog (pickers of every page) on the same database: median "
         f"{statistics.median(catalog_ms):.0f} ms over {len(catalog_ms)} runs"
     )
+
+    print(f"/api/measurements first pages (limit 1,000) on {total:,} measurements:")
+    listings = time_listings(engine, args.listing_repeat)
+    slowest = max(listings, key=lambda name: listings[name]["wall_ms"])
+    figures = {
+        "pair_read_median_ms": statistics.median(timings),
+        "pair_read_p90_ms": p90,
+        "pair_read_cpu_median_ms": statistics.median(cpu_ms),
+        "pair_read_points": 2 * len(frame),
+        "measurements_in_database": total,
+        "catalog_median_ms": statistics.median(catalog_ms),
+        "listing_slowest_wall_ms": listings[slowest]["wall_ms"],
+        "listing_slowest": slowest,
+        "listings": listings,
+    }
+    aims = {"pair_read_median_ms": "< 150", "listing_slowest_wall_ms": "< 100"}
+    write_result("bench_read", figures, aims, args.json, database_url=url)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,13 @@ not text are numeric (NULL becomes NaN).
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import pandas as pd
+from psycopg import postgres
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 from sqlalchemy import Integer, Select, String, Text, func, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +37,8 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
         stmt = select(*(func.array_agg(inner.c[name]) for name in columns))
     compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     with connection.connection.driver_connection.cursor(binary=True) as cursor:
+        if columnar:
+            _load_numeric_arrays_as_numpy(cursor)
         cursor.execute(str(compiled), compiled.params)
         rows = cursor.fetchall()
     if not columnar:
@@ -46,9 +53,61 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
     )
 
 
+# Binary array format: ndim, has-NULL flag, element type, then (size, lower bound) per
+# dimension, then (int32 length, value) per element.
+_ARRAY_HEADER = struct.Struct(">iiiii")
+# psycopg's own binary array loader (its C implementation when installed): the fallback.
+_ArrayLoader = postgres.adapters.get_loader(postgres.types.get("float8").array_oid, Format.BINARY)
+
+
+class _NumpyArrayLoader(Loader):
+    """A binary one-dimensional numeric array without NULLs straight into numpy (no Python
+    object per element); anything else as psycopg loads it (a list)."""
+
+    format = Format.BINARY
+    element = np.dtype(">f8")
+
+    def __init__(self, oid: int, context=None):
+        super().__init__(oid, context)
+        self._fallback = _ArrayLoader(oid, context)
+
+    def load(self, data) -> np.ndarray | list:
+        ndim, has_null, _oid, size, _lbound = _ARRAY_HEADER.unpack_from(data)
+        if ndim == 0:
+            return np.array([], dtype=self.element.newbyteorder("="))
+        if ndim == 1 and has_null and len(data) == _ARRAY_HEADER.size + 4 * size:
+            return np.full(size, np.nan)  # every element NULL: lengths only
+        if ndim != 1 or has_null:
+            return self._fallback.load(data)
+        pairs = np.dtype([("length", ">i4"), ("value", self.element)])
+        values = np.frombuffer(data, dtype=pairs, count=size, offset=_ARRAY_HEADER.size)
+        return values["value"].astype(self.element.newbyteorder("="))
+
+
+class _Float8Loader(_NumpyArrayLoader):
+    element = np.dtype(">f8")
+
+
+class _Int8Loader(_NumpyArrayLoader):
+    element = np.dtype(">i8")
+
+
+class _Int4Loader(_NumpyArrayLoader):
+    element = np.dtype(">i4")
+
+
+def _load_numeric_arrays_as_numpy(cursor) -> None:
+    """Make ``cursor`` load ``float8[]``, ``int8[]`` and ``int4[]`` as numpy arrays."""
+    for name, loader in (("float8", _Float8Loader), ("int8", _Int8Loader), ("int4", _Int4Loader)):
+        cursor.adapters.register_loader(postgres.types.get(name).array_oid, loader)
+
+
 def _array(values: list, *, text: bool, integer: bool) -> np.ndarray:
     """One column as a numpy array: objects for text, int64 for whole numbers without
     NULLs, float64 otherwise (NULL -> NaN)."""
+    if isinstance(values, np.ndarray):  # loaded by _NumpyArrayLoader; NULLs only as NaN
+        whole = integer and values.dtype.kind == "i"
+        return values.astype(np.int64 if whole else float, copy=False)
     if text:
         return np.array(values, dtype=object)
     if integer:
