@@ -5,8 +5,9 @@ Every script in bench/ ends with ``write_result(name, figures, aims, path)``; th
 
 - ``figures``: what was measured, ``{"read_median_ms": 93.1, ...}`` (JSON-serializable values).
 - ``aims``: the targets, keyed like the figures they judge, as a comparison string:
-  ``{"read_median_ms": "< 150", "captions_per_s": ">= 1e6"}``. A numeric figure with an aim
-  gets a verdict under ``met`` (true/false); an aim without a figure is kept, unjudged.
+  ``{"read_median_ms": "< 150", "captions_per_s": ">= 1e6", "same_counts": "== true"}``. A
+  numeric or yes/no figure with an aim gets a verdict under ``met`` (true/false); an aim
+  without a figure, or not in one of these forms, is kept, unjudged.
 - ``machine``: CPU model and count, RAM, OS, Python, key package versions, SQLite and (when
   ``database_url`` or ``SCALESCOPE_DATABASE_URL`` names one) the Postgres server's version,
   and the git commit the run measured.
@@ -51,6 +52,8 @@ PACKAGES = (
     "torch",
     "open_clip_torch",
 )
+#: aims of yes/no figures (``{"same_counts": "== true"}``)
+TRUTHS = {"== true": True, "must be true": True, "true": True, "== false": False, "false": False}
 COMPARISONS = {
     "<=": operator.le,
     ">=": operator.ge,
@@ -100,6 +103,9 @@ def verdicts(figures: dict, aims: dict) -> dict[str, bool]:
     met = {}
     for key, aim in aims.items():
         value = figures.get(key)
+        if isinstance(value, bool) and str(aim).strip().lower() in TRUTHS:
+            met[key] = value == TRUTHS[str(aim).strip().lower()]
+            continue
         parsed = _parse_aim(aim)
         if parsed is None or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue

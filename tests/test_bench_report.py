@@ -21,7 +21,7 @@ def test_result_file_holds_figures_aims_verdicts_and_machine(tmp_path):
     result = json.loads(path.read_text())
     assert result["name"] == "demo"
     assert result["figures"]["median_ms"] == 120.5
-    assert result["met"] == {"median_ms": True, "rate": True}
+    assert result["met"] == {"median_ms": True, "rate": True, "same_counts": True}
     machine = result["machine"]
     assert machine["cpu_count"] >= 1 and machine["python"].count(".") == 2
     assert "numpy" in machine["packages"] and machine["sqlite"]
@@ -32,3 +32,7 @@ def test_verdicts_judge_each_comparison():
     aims = {"a": "< 10", "b": "<= 10", "c": "> 9.5", "d": ">= 1_000", "e": "== 10", "f": "< 1"}
     assert verdicts(figures, aims) == {"a": False, "b": True, "c": True, "d": False, "e": True}
     assert verdicts({"x": 1}, {"x": "fast", "y": "< 2"}) == {}
+    assert verdicts({"same": False, "off": False}, {"same": "== true", "off": "== false"}) == {
+        "same": False,
+        "off": True,
+    }
