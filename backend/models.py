@@ -211,6 +211,8 @@ class Checkpoint(Base):
 
     __table_args__ = (
         UniqueConstraint("model_id", "revision"),
+        # A model's last step (final_only) in one probe; its checkpoints in step order.
+        Index("ix_checkpoints_model_step", "model_id", "step"),
         CheckConstraint("step IS NULL OR step >= 0", name="step_nonnegative"),
         CheckConstraint("tokens_seen IS NULL OR tokens_seen >= 0", name="tokens_nonnegative"),
         CheckConstraint("samples_seen IS NULL OR samples_seen >= 0", name="samples_nonnegative"),
@@ -267,6 +269,8 @@ class Measurement(Base):
             "value",
             "stderr",
         ),
+        # A metric filter without an eval set (listing, counts) reads one index range.
+        Index("ix_measurements_metric", "metric", "eval_set_id", "checkpoint_id"),
         CheckConstraint("stderr IS NULL OR stderr >= 0", name="stderr_nonnegative"),
         CheckConstraint("n IS NULL OR n >= 0", name="n_nonnegative"),
     )

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _report import add_json_argument, write_result
 
 from backend.analysis.chinchilla import FULL_GRID, fit_chinchilla, fit_chinchilla_naive
 from backend.analysis.loss_to_loss import fit_loss_to_loss
@@ -50,11 +51,13 @@ def best_of(repeats, call):
     return min(times), result
 
 
-def bench_chinchilla(quick: bool, data: Path) -> None:
+def bench_chinchilla(quick: bool, data: Path, figures: dict) -> None:
     n, d, loss = chinchilla_points(data)
     grid = FULL_GRID[::10] if quick else FULL_GRID
     scale = len(FULL_GRID) / len(grid)
     vec_time, fit = best_of(3, lambda: fit_chinchilla(n, d, loss))
+    figures["chinchilla_vectorized_s"] = vec_time
+    figures["chinchilla_objective"] = fit.goodness.objective
     print(f"Chinchilla Approach 3, {len(n)} points, {len(FULL_GRID)} starts")
     print(
         f"  vectorized (batched L-BFGS + polish): {vec_time:8.2f} s"
@@ -71,13 +74,16 @@ def bench_chinchilla(quick: bool, data: Path) -> None:
         same = objective >= fit.goodness.objective * (1 - 1e-6) and np.allclose(
             values, fit.values, rtol=2e-3
         )
+        key = "analytic" if analytic else "finite_difference"
+        figures[f"chinchilla_naive_{key}_s"] = naive_time
+        figures[f"chinchilla_naive_{key}_same_optimum"] = bool(same)
         print(
             f"  naive loop, {label}: {naive_time:8.2f} s{note}   objective {objective:.12g}"
             f"   ratio {naive_time / vec_time:6.1f}x   same optimum: {same}"
         )
 
 
-def bench_loss_to_loss() -> None:
+def bench_loss_to_loss(figures: dict) -> None:
     rng = np.random.default_rng(0)
     x = rng.uniform(2.2, 4.0, 1000)
     y = 0.9 * (x - 1.8) ** 1.2 + 1.5 + rng.normal(0, 0.01, 1000)
@@ -89,18 +95,20 @@ def bench_loss_to_loss() -> None:
             ),
         )
         kappa = fit.params["kappa"]
+        figures[f"loss_to_loss_{procedure}_s"] = elapsed
         print(
             f"Shifted power law ({procedure}), 1,000 points, 1,000 bootstrap resamples: "
             f"{elapsed:6.3f} s   kappa {kappa.value:.4f} [{kappa.low:.4f}, {kappa.high:.4f}]"
         )
 
 
-def bench_robustness() -> None:
+def bench_robustness(figures: dict) -> None:
     rng = np.random.default_rng(1)
     acc_id = rng.uniform(0.5, 0.9, 300)
     logit = np.log(acc_id / (1 - acc_id))
     acc_ood = 1 / (1 + np.exp(-(0.9 * logit - 0.4 + rng.normal(0, 0.05, 300))))
     elapsed, fit = best_of(3, lambda: fit_effective_robustness(acc_id, acc_ood, bootstrap=1000))
+    figures["effective_robustness_s"] = elapsed
     print(
         f"Effective robustness, 300 models, 1,000 bootstrap resamples: {elapsed:6.3f} s"
         f"   slope {fit.slope:.3f}"
@@ -117,11 +125,18 @@ def main() -> None:
         metavar="PATH",
         help="folder holding chinchilla_epoch/svg_extracted_data.csv (default: %(default)s)",
     )
+    add_json_argument(parser)
     args = parser.parse_args()
     print(f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs")
-    bench_loss_to_loss()
-    bench_robustness()
-    bench_chinchilla(args.quick, args.data)
+    figures: dict = {"quick": args.quick}
+    bench_loss_to_loss(figures)
+    bench_robustness(figures)
+    bench_chinchilla(args.quick, args.data, figures)
+    aims = {
+        "chinchilla_naive_analytic_same_optimum": "must be true",
+        "chinchilla_naive_finite_difference_same_optimum": "must be true",
+    }
+    write_result("bench_analysis", figures, aims, args.json)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from _report import add_json_argument, write_result
 
 from backend.corpus.counting import count_corpus
 from backend.corpus.duckdb_engine import DuckDBEngine
@@ -105,7 +106,7 @@ def write_corpus(folder: Path, n_captions: int, n_concepts: int, seed: int = 0):
     return concepts[:n_concepts]
 
 
-def bench_counting(args, folder: Path) -> None:
+def bench_counting(args, folder: Path, figures: dict) -> None:
     t0 = time.perf_counter()
     concepts = write_corpus(folder, args.captions, args.concepts)
     vocabulary = vocabulary_from_names(concepts)
@@ -154,6 +155,12 @@ def bench_counting(args, folder: Path) -> None:
         check.pairs == dict(plain_pairs)
     )
     print(f"sample counts identical to the plain-Python reference: {same}")
+    figures["counting_captions"] = args.captions
+    figures["counting_same_as_reference"] = bool(same)
+    figures["python_reference_captions_per_s"] = python_rate
+    for threads in rates:
+        figures[f"captions_per_s_{threads}_threads"] = rates[threads]
+        figures[f"captions_per_cpu_s_{threads}_threads"] = cpu_rates[threads]
     fastest = max(rates, key=rates.get)
     print(
         f"DuckDB ({fastest} threads) vs plain Python: {rates[fastest] / python_rate:,.1f}x wall; "
@@ -169,7 +176,7 @@ def bench_counting(args, folder: Path) -> None:
     print(f"concepts found: {mentioned} of {len(counts.concepts)}; pairs: {len(counts.pairs):,}")
 
 
-def bench_similarity(args, folder: Path) -> None:
+def bench_similarity(args, folder: Path, figures: dict) -> None:
     rng = np.random.default_rng(1)
     emb = folder / "img_emb"
     emb.mkdir()
@@ -185,6 +192,8 @@ def bench_similarity(args, folder: Path) -> None:
     start, cpu = time.perf_counter(), time.process_time()
     result = max_similarity(queries=queries, shards=shards, method="exact")
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    figures["similarity_test_images_per_s"] = args.queries / seconds
+    figures["similarity_corpus_rows"] = result.n_corpus
     print(
         f"similarity (exact, numpy CPU, {os.cpu_count()} cores): {args.queries:,} test images x "
         f"{result.n_corpus:,} corpus rows (dim {args.dim}, float16 shards): {seconds:.2f} s  "
@@ -204,14 +213,18 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--dim", type=int, default=512)
     parser.add_argument("--skip", choices=["counting", "similarity"], default=None)
+    add_json_argument(parser)
     args = parser.parse_args()
+    figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="bench-corpus-") as tmp:
         if args.skip != "counting":
             (Path(tmp) / "captions").mkdir()
-            bench_counting(args, Path(tmp) / "captions")
+            bench_counting(args, Path(tmp) / "captions", figures)
         if args.skip != "similarity":
             (Path(tmp) / "embeddings").mkdir()
-            bench_similarity(args, Path(tmp) / "embeddings")
+            bench_similarity(args, Path(tmp) / "embeddings", figures)
+    aims = {"captions_per_s_2_threads": ">= 1_000_000", "counting_same_as_reference": "== true"}
+    write_result("bench_corpus", figures, aims, args.json)
 
 
 if __name__ == "__main__":

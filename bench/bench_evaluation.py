@@ -27,6 +27,7 @@ from pathlib import Path
 import open_clip
 import torch
 import torchvision
+from _report import add_json_argument, write_result
 
 from backend.evaluation import ModelSpec, RunOptions, ZeroShotSpec
 from backend.evaluation.device import pick_device
@@ -137,6 +138,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="2 on CPU, up to 8 on CUDA")
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
     parser.add_argument("--repeats", type=int, default=3)
+    add_json_argument(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = pick_device(args.device)
@@ -198,10 +200,21 @@ def main() -> None:
             util = f", GPU util {statistics.fmean(utils[name]):.0f}%" if utils[name] else ""
             print(f"{name:10s} median {statistics.median(rates[name]):8.1f} images/s{util}")
         ratio = statistics.median(rates["scalescope"]) / statistics.median(rates["reference"])
-        print(
-            f"ratio scalescope/reference: {ratio:.2f}  (top1 equal: "
-            f"{abs(accs['scalescope'] - accs['reference']) < 1e-9})"
-        )
+        same_top1 = abs(accs["scalescope"] - accs["reference"]) < 1e-9
+        print(f"ratio scalescope/reference: {ratio:.2f}  (top1 equal: {same_top1})")
+    figures = {
+        "device": str(device),
+        "images": bench.n_images,
+        "batch_size": args.batch_size,
+        "loader_workers": args.workers,
+        "threads": args.threads,
+        **{f"{name}_images_per_s": statistics.median(rates[name]) for name in rates},
+        **{f"{name}_gpu_util_pct": statistics.fmean(utils[name]) for name in utils if utils[name]},
+        "ratio_scalescope_to_reference": ratio,
+        "top1_equal": same_top1,
+    }
+    aims = {"top1_equal": "== true"}
+    write_result("bench_evaluation", figures, aims, args.json)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+from _report import add_json_argument, write_result
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -181,8 +182,10 @@ def main() -> None:
         metavar="PATH",
         help="folder of published files in the upstream layout (default: the repository's)",
     )
+    add_json_argument(parser)
     args = parser.parse_args()
     roots = (args.data,) if args.data else REPO_DATA
+    figures: dict = {"points": args.points, "repeat": args.repeat}
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -202,10 +205,13 @@ def main() -> None:
                     render = statistics.median(r for r, _ in runs)
                     redraw = statistics.median(d for _, d in runs)
                     print(f"{name:30} {render:18.2f} {redraw:18.2f}")
+                    figures[f"{name} render_s"] = render
+                    figures[f"{name} redraw_s"] = redraw
                 browser.close()
         finally:
             process.terminate()
             process.wait(timeout=10)
+    write_result("bench_explorers", figures, {}, args.json)
 
 
 if __name__ == "__main__":

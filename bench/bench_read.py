@@ -22,10 +22,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _report import add_json_argument, write_result
 from sqlalchemy import text
 
 from backend import db
-from backend.queries import catalog, frames
+from backend.queries import catalog, frames, measurements
 from backend.schemas.measurements import MeasurementFilter, MetricRef
 
 N_MODELS = 1_000
@@ -34,6 +35,9 @@ EVAL_SETS = [f"val{i}" for i in range(5)]
 METRICS = ["loss", "perplexity"]
 DATASETS = [f"data{i}" for i in range(10)]
 BENCH_DB = "scalescope_bench_read"
+SPARSE_EVAL_SET = "late-bench"  # measured only by the models that sort last
+SPARSE_MODELS = 100
+SPARSE_METRICS = [f"acc{i}" for i in range(8)]
 
 
 def _copy(conn, table: str, columns: list[str], rows) -> None:
@@ -109,6 +113,35 @@ def build(url: str) -> None:
         conn.execute(text("VACUUM ANALYZE"))
 
 
+def add_sparse_eval_set(url: str) -> None:
+    """Add (once) ``late-bench``: 8 accuracies on the checkpoints of the last ``SPARSE_MODELS``
+    models by name only (80,000 rows), the shape that made a listing walk every model first."""
+    engine = db.get_engine(url)
+    with engine.begin() as conn:
+        if conn.scalar(text("SELECT 1 FROM eval_sets WHERE name = :n"), {"n": SPARSE_EVAL_SET}):
+            return
+        eval_set = conn.scalar(
+            text("INSERT INTO eval_sets (name, kind, attributes) VALUES (:n, 'benchmark', '{}') "
+                 "RETURNING id"),
+            {"n": SPARSE_EVAL_SET},
+        )  # fmt: skip
+        rng = np.random.default_rng(1)
+        first = N_MODELS - SPARSE_MODELS
+        checkpoint_ids = range(first * N_CHECKPOINTS + 1, N_MODELS * N_CHECKPOINTS + 1)
+        _copy(
+            conn,
+            "measurements",
+            ["checkpoint_id", "eval_set_id", "metric", "value"],
+            (
+                (ckpt, eval_set, metric, f"{rng.uniform(0.2, 0.9):.6f}")
+                for ckpt in checkpoint_ids
+                for metric in SPARSE_METRICS
+            ),
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+
+
 def prepare(admin_url: str, rebuild: bool) -> str:
     """The benchmark database's URL, created and filled when missing (or asked to)."""
     url = admin_url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
@@ -128,7 +161,66 @@ def prepare(admin_url: str, rebuild: bool) -> str:
         started = time.perf_counter()
         build(url)
         print(f"built 1,000,000 measurements in {time.perf_counter() - started:.1f} s")
+    add_sparse_eval_set(url)
     return url
+
+
+#: /api/measurements filter combinations timed on the first page (name, filter).
+LISTINGS = [
+    ("none", {}),
+    ("eval_set", {"eval_sets": ["val0"]}),
+    ("eval_set sparse", {"eval_sets": [SPARSE_EVAL_SET]}),
+    ("eval_sets two", {"eval_sets": ["val0", SPARSE_EVAL_SET]}),
+    ("metric", {"metrics": ["loss"]}),
+    ("metric sparse", {"metrics": ["acc3"]}),
+    ("eval_set + metric", {"eval_sets": ["val1"], "metrics": ["perplexity"]}),
+    ("model", {"models": ["model-0999"]}),
+    ("models many", {"models": [f"model-{m:04d}" for m in range(0, N_MODELS, 3)]}),
+    ("family", {"families": ["fam3"]}),
+    ("pretraining_data", {"pretraining_data": DATASETS[::2]}),
+    ("architecture (none set)", {"architectures": ["transformer"]}),
+    ("tokenizer", {"tokenizers": ["gpt2"]}),
+    ("step range", {"min_step": 10_000, "max_step": 20_000}),
+    ("step late", {"min_step": 99_000}),
+    ("tokens range", {"min_tokens": 1e7, "max_tokens": 5e7}),
+    ("final_only", {"final_only": True}),
+    ("final_only + eval_set", {"final_only": True, "eval_sets": ["val2"]}),
+    ("data + eval_set + metric", {"pretraining_data": ["data9"], "eval_sets": ["val3"],
+                                  "metrics": ["loss"]}),
+    ("model + sparse eval_set", {"models": ["model-0950"], "eval_sets": [SPARSE_EVAL_SET]}),
+    ("sparse eval_set, deep page", {"eval_sets": [SPARSE_EVAL_SET], "offset": 60_000}),
+    ("none, deep page", {"offset": 100_000}),
+]  # fmt: skip
+
+
+def time_listings(engine, repeat: int) -> dict[str, dict[str, float]]:
+    """Median wall and CPU ms (client + Postgres backend) of ``list_measurements`` per filter
+    combination (first page of 1,000 rows unless an offset is given)."""
+    medians = {}
+    for name, spec in LISTINGS:
+        spec = dict(spec)
+        offset = spec.pop("offset", 0)
+        flt = MeasurementFilter(**spec)
+        wall, cpu = [], []
+        for i in range(repeat + 1):
+            session = db.new_session(engine)
+            backend_pid = session.scalar(text("SELECT pg_backend_pid()"))
+            cpu_before = time.process_time() + _backend_cpu_s(backend_pid)
+            started = time.perf_counter()
+            page = measurements.list_measurements(session, flt=flt, limit=1000, offset=offset)
+            elapsed = (time.perf_counter() - started) * 1000
+            cpu_ms = (time.process_time() + _backend_cpu_s(backend_pid) - cpu_before) * 1000
+            session.close()
+            if i:  # the first run warms the cache
+                wall.append(elapsed)
+                cpu.append(cpu_ms)
+        medians[name] = {"wall_ms": statistics.median(wall), "cpu_ms": statistics.median(cpu)}
+        print(
+            f"  list_measurements {name:28s} total {page.total:>9,} items {len(page.items):>5}"
+            f"  median {medians[name]['wall_ms']:7.1f} ms wall, "
+            f"{medians[name]['cpu_ms']:7.1f} ms CPU"
+        )
+    return medians
 
 
 def _backend_cpu_s(pid: int) -> float:
@@ -146,6 +238,8 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--listing-repeat", type=int, default=5, help="runs per filter combination")
+    add_json_argument(parser)
     args = parser.parse_args()
 
     url = prepare(args.url, args.rebuild)
@@ -192,6 +286,23 @@ def main() -> None:
         f"catalog (pickers of every page) on the same database: median "
         f"{statistics.median(catalog_ms):.0f} ms over {len(catalog_ms)} runs"
     )
+
+    print(f"/api/measurements first pages (limit 1,000) on {total:,} measurements:")
+    listings = time_listings(engine, args.listing_repeat)
+    slowest = max(listings, key=lambda name: listings[name]["wall_ms"])
+    figures = {
+        "pair_read_median_ms": statistics.median(timings),
+        "pair_read_p90_ms": p90,
+        "pair_read_cpu_median_ms": statistics.median(cpu_ms),
+        "pair_read_points": 2 * len(frame),
+        "measurements_in_database": total,
+        "catalog_median_ms": statistics.median(catalog_ms),
+        "listing_slowest_wall_ms": listings[slowest]["wall_ms"],
+        "listing_slowest": slowest,
+        "listings": listings,
+    }
+    aims = {"pair_read_median_ms": "< 150", "listing_slowest_wall_ms": "< 100"}
+    write_result("bench_read", figures, aims, args.json, database_url=url)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from _report import add_json_argument, write_result  # noqa: E402
 from bench_vs_mlflow import free_port, fresh_database, running  # noqa: E402
 
 from tests.backend.api.fuzzing import fuzz, load_url_schema  # noqa: E402
@@ -33,6 +34,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=50, help="per operation and mode")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
     parser.add_argument("--show", type=int, default=10, help="failures printed in full")
+    add_json_argument(parser)
     args = parser.parse_args()
     python = sys.executable
     with fresh_database("scalescope_fuzz") as name, tempfile.TemporaryDirectory() as tmp:
@@ -52,6 +54,14 @@ def main() -> int:
     print(f"{report.summary()} in {seconds:.0f} s ({report.requests / seconds:.1f} requests/s)")
     for failure in report.failures[: args.show]:
         print("\n" + failure)
+    figures = {
+        "requests": report.requests,
+        "failures": len(report.failures),
+        "seconds": seconds,
+        "requests_per_s": report.requests / seconds,
+        "examples_per_operation_and_mode": args.examples,
+    }
+    write_result("fuzz_api", figures, {"failures": "== 0"}, args.json)
     return 1 if report.failures else 0
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Annotated, Literal
 
 import pandas as pd
 from fastapi import Depends, Query
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 
 from backend.schemas.measurements import MeasurementFilter
 
@@ -82,18 +81,40 @@ def _whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype({c: "Int64" for c in columns})
 
 
+#: Rows serialized at a time: a response never holds more than this many rows as text, so
+#: a large table (the coverage grid is tens of MB as JSON) does not cost three full copies
+#: (JSON text, the body around it, its bytes) per request in flight.
+STREAM_ROWS = 20_000
+
+
 def frame_response(frame: pd.DataFrame, *, fmt: FrameFormat, filename: str) -> Response:
     """A DataFrame as CSV (a download; full float precision) or as JSON
-    ``{"columns": [...], "rows": [{...}]}`` (NaN becomes null; 15 significant digits)."""
+    ``{"columns": [...], "rows": [{...}]}`` (NaN becomes null; 15 significant digits),
+    streamed ``STREAM_ROWS`` rows at a time."""
     frame = _whole_numbers(frame)
     if fmt == "csv":
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False)
-        return Response(
-            buffer.getvalue(),
+        return StreamingResponse(
+            _csv_chunks(frame),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
         )
-    rows = frame.to_json(orient="records", double_precision=15, date_format="iso")
-    body = f'{{"columns": {json.dumps([str(c) for c in frame.columns])}, "rows": {rows}}}'
-    return Response(body, media_type="application/json")
+    return StreamingResponse(_json_chunks(frame), media_type="application/json")
+
+
+def _slices(frame: pd.DataFrame):
+    for start in range(0, len(frame), STREAM_ROWS):
+        yield frame.iloc[start : start + STREAM_ROWS]
+
+
+def _csv_chunks(frame: pd.DataFrame):
+    yield frame.iloc[:0].to_csv(index=False).encode()
+    for part in _slices(frame):
+        yield part.to_csv(index=False, header=False).encode()
+
+
+def _json_chunks(frame: pd.DataFrame):
+    yield f'{{"columns": {json.dumps([str(c) for c in frame.columns])}, "rows": ['.encode()
+    for index, part in enumerate(_slices(frame)):
+        rows = part.to_json(orient="records", double_precision=15, date_format="iso")
+        yield ("," if index else "").encode() + rows[1:-1].encode()  # without [ ]
+    yield b"]}"

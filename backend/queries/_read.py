@@ -11,8 +11,13 @@ not text are numeric (NULL becomes NaN).
 
 from __future__ import annotations
 
+import struct
+
 import numpy as np
 import pandas as pd
+from psycopg import abc, postgres
+from psycopg.adapt import Loader
+from psycopg.pq import Format
 from sqlalchemy import Integer, Select, String, Text, func, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +40,8 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
     raw = connection.connection.driver_connection
     assert raw is not None  # the psycopg connection behind a live SQLAlchemy connection
     with raw.cursor(binary=True) as cursor:
+        if columnar:
+            _load_numeric_arrays_as_numpy(cursor)
         cursor.execute(str(compiled), compiled.params)
         rows = cursor.fetchall()
     if not columnar:
@@ -49,9 +56,72 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
     )
 
 
+# Binary array format: ndim, has-NULL flag, element type, then (size, lower bound) per
+# dimension, then (int32 length, value) per element.
+_ARRAY_HEADER = struct.Struct(">iiiii")
+
+
+# psycopg's own binary array loader (its C implementation when installed): the fallback.
+def _array_oid(name: str) -> int:
+    """The oid of the array type of PostgreSQL's built-in type ``name``."""
+    info = postgres.types.get(name)
+    assert info is not None, name  # built-in types are always registered
+    return info.array_oid
+
+
+_ArrayLoader_or_none = postgres.adapters.get_loader(_array_oid("float8"), Format.BINARY)
+assert _ArrayLoader_or_none is not None  # psycopg always has a binary float8[] loader
+_ArrayLoader: type[abc.Loader] = _ArrayLoader_or_none
+
+
+class _NumpyArrayLoader(Loader):
+    """A binary one-dimensional numeric array without NULLs straight into numpy (no Python
+    object per element); anything else as psycopg loads it (a list)."""
+
+    format = Format.BINARY
+    element: np.dtype = np.dtype(">f8")
+
+    def __init__(self, oid: int, context=None):
+        super().__init__(oid, context)
+        self._fallback = _ArrayLoader(oid, context)
+
+    def load(self, data) -> np.ndarray | list:
+        ndim, has_null, _oid, size, _lbound = _ARRAY_HEADER.unpack_from(data)
+        if ndim == 0:
+            return np.array([], dtype=self.element.newbyteorder("="))
+        if ndim == 1 and has_null and len(data) == _ARRAY_HEADER.size + 4 * size:
+            return np.full(size, np.nan)  # every element NULL: lengths only
+        if ndim != 1 or has_null:
+            return self._fallback.load(data)
+        pairs = np.dtype([("length", ">i4"), ("value", self.element)])
+        values = np.frombuffer(data, dtype=pairs, count=size, offset=_ARRAY_HEADER.size)
+        return values["value"].astype(self.element.newbyteorder("="))
+
+
+class _Float8Loader(_NumpyArrayLoader):
+    element = np.dtype(">f8")
+
+
+class _Int8Loader(_NumpyArrayLoader):
+    element = np.dtype(">i8")
+
+
+class _Int4Loader(_NumpyArrayLoader):
+    element = np.dtype(">i4")
+
+
+def _load_numeric_arrays_as_numpy(cursor) -> None:
+    """Make ``cursor`` load ``float8[]``, ``int8[]`` and ``int4[]`` as numpy arrays."""
+    for name, loader in (("float8", _Float8Loader), ("int8", _Int8Loader), ("int4", _Int4Loader)):
+        cursor.adapters.register_loader(_array_oid(name), loader)
+
+
 def _array(values: list, *, text: bool, integer: bool) -> np.ndarray:
     """One column as a numpy array: objects for text, int64 for whole numbers without
     NULLs, float64 otherwise (NULL -> NaN)."""
+    if isinstance(values, np.ndarray):  # loaded by _NumpyArrayLoader; NULLs only as NaN
+        whole = integer and values.dtype.kind == "i"
+        return values.astype(np.int64 if whole else float, copy=False)
     if text:
         return np.array(values, dtype=object)
     if integer:

@@ -1,10 +1,23 @@
-"""Measurements as stored: filtered listings (JSON pages) and frames (CSV export)."""
+"""Measurements as stored: filtered listings (JSON pages) and frames (CSV export).
+
+Filters become ids before anything is joined to names: eval set names are looked up once
+(``eval_set_id IN (...)``), model and checkpoint filters become a semi-join on the
+measurement's ``checkpoint_id``. Counting then reads one index of ``measurements`` and no name.
+
+A page keeps the listing's order (model name, step, revision, eval set name, metric) without
+sorting every match: without an eval set or metric filter every checkpoint of a model has
+rows, so walking the models in name order (index on ``models.name``) fills a page at once;
+with one, matches may sit anywhere, so one grouped count says how many rows each model has
+(which is also the total), and only the models that the page spans are read and sorted.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
+from sqlalchemy.orm import Session, aliased
 
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
@@ -24,10 +37,64 @@ MEASUREMENT_COLUMNS = [
     "unit",
     "upload_id",
 ]
+_ORDER = (Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric)
 
 
-def _filtered(flt: MeasurementFilter) -> Select:
-    stmt = (
+def _model_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
+    return [
+        column.in_(wanted)
+        for column, wanted in (
+            (Model.name, flt.models),
+            (Model.family, flt.families),
+            (Model.pretraining_data, flt.pretraining_data),
+            (Model.architecture, flt.architectures),
+            (Model.tokenizer, flt.tokenizers),
+        )
+        if wanted
+    ]
+
+
+def _checkpoint_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
+    """Conditions on ``Checkpoint``: model filters (as a model id semi-join), step and token
+    ranges, and ``final_only`` (the model's largest step; index ``(model_id, step)``)."""
+    conditions: list[ColumnElement[bool]] = []
+    model_conditions = _model_conditions(flt)
+    if model_conditions:
+        conditions.append(Checkpoint.model_id.in_(select(Model.id).where(*model_conditions)))
+    for column, low, high in (
+        (Checkpoint.step, flt.min_step, flt.max_step),
+        (Checkpoint.tokens_seen, flt.min_tokens, flt.max_tokens),
+    ):
+        if low is not None:
+            conditions.append(column >= low)
+        if high is not None:
+            conditions.append(column <= high)
+    if flt.final_only:  # one grouped pass over checkpoints, not one probe per checkpoint
+        other = aliased(Checkpoint)
+        last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
+            other.model_id
+        )
+        conditions.append(tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last))
+    return conditions
+
+
+def _measurement_conditions(session: Session, flt: MeasurementFilter) -> list | None:
+    """Conditions on ``Measurement`` alone (eval set ids looked up by name, metrics); None
+    when the named eval sets do not exist (nothing can match)."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.eval_sets:
+        ids = session.scalars(select(EvalSet.id).where(EvalSet.name.in_(flt.eval_sets))).all()
+        if not ids:
+            return None
+        conditions.append(Measurement.eval_set_id.in_(sorted(ids)))
+    if flt.metrics:
+        conditions.append(Measurement.metric.in_(flt.metrics))
+    return conditions
+
+
+def _rows(conditions: list, checkpoint_conditions: list) -> Select:
+    """The listed columns of the measurements matching both condition lists."""
+    return (
         select(
             Measurement.id.label("id"),
             Model.name.label("model"),
@@ -46,35 +113,56 @@ def _filtered(flt: MeasurementFilter) -> Select:
         .join(Checkpoint, Checkpoint.id == Measurement.checkpoint_id)
         .join(Model, Model.id == Checkpoint.model_id)
         .join(EvalSet, EvalSet.id == Measurement.eval_set_id)
+        .where(*conditions, *checkpoint_conditions)
     )
-    for column, wanted in (
-        (Model.name, flt.models),
-        (Model.family, flt.families),
-        (Model.pretraining_data, flt.pretraining_data),
-        (Model.architecture, flt.architectures),
-        (Model.tokenizer, flt.tokenizers),
-        (EvalSet.name, flt.eval_sets),
-        (Measurement.metric, flt.metrics),
-    ):
-        if wanted:
-            stmt = stmt.where(column.in_(wanted))
-    for bounded, low, high in (
-        (Checkpoint.step, flt.min_step, flt.max_step),
-        (Checkpoint.tokens_seen, flt.min_tokens, flt.max_tokens),
-    ):
-        if low is not None:
-            stmt = stmt.where(bounded >= low)
-        if high is not None:
-            stmt = stmt.where(bounded <= high)
-    if flt.final_only:
-        last = (
-            select(func.max(Checkpoint.step))
-            .where(Checkpoint.model_id == Model.id)
-            .correlate(Model)
-            .scalar_subquery()
+
+
+def _count(session: Session, conditions: list, checkpoint_conditions: list) -> int:
+    """How many measurements match: one index of ``measurements``, checkpoints as ids."""
+    stmt = select(func.count()).select_from(Measurement).where(*conditions)
+    if checkpoint_conditions:
+        stmt = stmt.where(
+            Measurement.checkpoint_id.in_(select(Checkpoint.id).where(*checkpoint_conditions))
         )
-        stmt = stmt.where(func.coalesce(Checkpoint.step, -1) == func.coalesce(last, -1))
-    return stmt
+    return session.scalar(stmt) or 0
+
+
+def _counts_by_model(
+    session: Session, conditions: list, checkpoint_conditions: list
+) -> list[tuple[int, int]]:
+    """``(model id, matching measurements)`` of every model with a match, in name order."""
+    per_model = (
+        select(Checkpoint.model_id.label("model_id"), func.count().label("n"))
+        .select_from(Measurement)
+        .join(Checkpoint, Checkpoint.id == Measurement.checkpoint_id)
+        .where(*conditions, *checkpoint_conditions)
+        .group_by(Checkpoint.model_id)
+        .subquery()
+    )
+    stmt = (
+        select(per_model.c.model_id, per_model.c.n)
+        .join(Model, Model.id == per_model.c.model_id)
+        .order_by(Model.name)
+    )
+    return [(model_id, n) for model_id, n in session.execute(stmt)]
+
+
+def _page_models(
+    counts: list[tuple[int, int]], *, limit: int, offset: int
+) -> tuple[list[int], int]:
+    """The models a page of ``limit`` rows from ``offset`` spans (``counts`` in page order),
+    and the page's offset within their rows."""
+    skipped, covered = 0, 0
+    picked: list[int] = []
+    for model_id, n in counts:
+        if not picked and skipped + n <= offset:
+            skipped += n
+            continue
+        picked.append(model_id)
+        covered += n
+        if skipped + covered >= offset + limit:
+            break
+    return picked, offset - skipped
 
 
 def list_measurements(
@@ -85,22 +173,31 @@ def list_measurements(
     offset: int = 0,
 ) -> MeasurementPage:
     """One page of the measurements ``flt`` selects, ordered by model, step, eval set, metric."""
-    stmt = _filtered(flt or MeasurementFilter())
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
-    page = (
-        stmt.order_by(
-            Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    items = [MeasurementPublic.model_validate(dict(row._mapping)) for row in session.execute(page)]
-    return MeasurementPage(total=total or 0, limit=limit, offset=offset, items=items)
+    flt = flt or MeasurementFilter()
+    conditions = _measurement_conditions(session, flt)
+    if conditions is None:
+        return MeasurementPage(total=0, limit=limit, offset=offset, items=[])
+    checkpoint_conditions = _checkpoint_conditions(flt)
+    ordered = _rows(conditions, checkpoint_conditions).order_by(*_ORDER).limit(limit)
+    page: Select | None
+    if conditions:  # matches may be sparse: locate the page by per-model counts
+        counts = _counts_by_model(session, conditions, checkpoint_conditions)
+        total = sum(n for _, n in counts)
+        models, within = _page_models(counts, limit=limit, offset=offset)
+        page = ordered.where(Checkpoint.model_id.in_(models)).offset(within) if models else None
+    else:  # every checkpoint has rows: the walk in model-name order fills the page
+        total = _count(session, conditions, checkpoint_conditions)
+        page = ordered.offset(offset) if offset < total else None
+    rows: Iterable[Row] = session.execute(page) if page is not None else []
+    items = [MeasurementPublic.model_validate(dict(row._mapping)) for row in rows]
+    return MeasurementPage(total=total, limit=limit, offset=offset, items=items)
 
 
 def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
     """Every measurement ``flt`` selects, long format (one row each), for export."""
-    stmt = _filtered(flt or MeasurementFilter()).order_by(
-        Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric
-    )
+    flt = flt or MeasurementFilter()
+    conditions = _measurement_conditions(session, flt)
+    if conditions is None:
+        return pd.DataFrame(columns=MEASUREMENT_COLUMNS)
+    stmt = _rows(conditions, _checkpoint_conditions(flt)).order_by(*_ORDER)
     return read_frame(session, stmt)
