@@ -92,6 +92,8 @@ JOBS_DETAIL = "jobs-detail"
 JOBS_SELECTED = "jobs-selected"  # dcc.Store: the job whose log is shown
 JOBS_REFRESH = "jobs-refresh"  # dcc.Store bumped after a launch, cancel or retry
 JOBS_TICK = "jobs-tick"  # dcc.Interval: live progress
+JOBS_SHOWN = "jobs-shown"  # dcc.Store: what the table, counts and log show (live patches)
+JOBS_RUNNABLE = "jobs-runnable"  # what can run here, what cannot and why
 JOBS_ACTION = "jobs-action"  # dict id family: {"type": JOBS_ACTION, "job": id, "action": ...}
 
 
