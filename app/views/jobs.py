@@ -11,6 +11,7 @@ from app.access import ui_username
 from app.natural import natural_key
 from app.session import ui_session
 from app.tables import model_href
+from app.views import jobs_help
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
 from backend.schemas.jobs import JobPublic
@@ -18,7 +19,7 @@ from backend.services import jobs as job_service
 from backend.services import runnable_pairs
 from backend.services.runnable_pairs import Runnability
 
-REGISTER_HELP = "/help#register-weights"
+REGISTER_HELP = f"#{jobs_help.ANCHOR}"
 
 ACTIVE = ("queued", "running")
 RETRYABLE = ("failed", "cancelled")
@@ -84,7 +85,7 @@ def runnability_view(found: Runnability) -> html.Div:
                         [
                             "To evaluate your own checkpoints, give each one a weights_uri "
                             "and each benchmark a data path: ",
-                            dcc.Link("how to register weights and datasets", href=REGISTER_HELP),
+                            html.A("how to register weights and datasets", href=REGISTER_HELP),
                             ".",
                         ]
                     ),
@@ -92,6 +93,7 @@ def runnability_view(found: Runnability) -> html.Div:
                 className="jobs-blocked-details",
             )
         )
+    parts.append(jobs_help.register_help())
     return html.Div(parts, className="jobs-runnability")
 
 
