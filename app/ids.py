@@ -59,6 +59,7 @@ COVERAGE_KIND = "coverage-kind"
 COVERAGE_SEARCH = "coverage-search"
 COVERAGE_EVAL_SEARCH = "coverage-eval-search"
 COVERAGE_SUMMARY = "coverage-summary"
+COVERAGE_MISSING = "coverage-missing-view"  # what each drawn model lacks
 
 # Pinned shared view
 PINNED_BANNER = "pinned-banner"
