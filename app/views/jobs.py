@@ -12,6 +12,8 @@ from app.natural import natural_key
 from app.session import ui_session
 from app.tables import model_href
 from app.views import jobs_help
+from backend.catalog.aliases import display_name
+from backend.catalog.units import format_value
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
 from backend.schemas.jobs import JobPublic
@@ -288,7 +290,15 @@ def detail_view(job: JobPublic | None) -> html.Div:
         parts.append(html.Pre(job.error, className="job-error"))
     metrics = (job.result or {}).get("metrics") or {}
     if metrics:
-        parts.append(html.Ul([html.Li(f"{name}: {value:.4g}") for name, value in metrics.items()]))
+        parts.append(
+            html.Ul(
+                [
+                    html.Li(f"{display_name('metric', name)} ({name}): {format_value(name, value)}")
+                    for name, value in metrics.items()
+                ],
+                className="job-metrics",
+            )
+        )
     if result_link(job):
         parts.append(html.P(result_link(job)))
     parts.append(html.Pre(job.log_tail or "(no log yet)", className="job-log"))
