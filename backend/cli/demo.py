@@ -131,6 +131,7 @@ def _demo(args: argparse.Namespace) -> int:
     jobs_line = prepare_runnable(url)
     if args.no_serve:
         print(demo_summary(url))
+        print(f"Jobs: {jobs_line}")
         return 0
     import uvicorn
 
