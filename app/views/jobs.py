@@ -275,6 +275,12 @@ def job_row(job: JobPublic) -> html.Tr:
     )
 
 
+def _metric_name(metric: str) -> str:
+    """``top-1 accuracy (top1)``; the stored name alone when it has no display name."""
+    shown = display_name("metric", metric)
+    return metric if shown == metric else f"{shown} ({metric})"
+
+
 def detail_view(job: JobPublic | None) -> html.Div:
     """A job's status, error, result metrics and log tail."""
     if job is None:
@@ -293,7 +299,7 @@ def detail_view(job: JobPublic | None) -> html.Div:
         parts.append(
             html.Ul(
                 [
-                    html.Li(f"{display_name('metric', name)} ({name}): {format_value(name, value)}")
+                    html.Li(f"{_metric_name(name)}: {format_value(name, value)}")
                     for name, value in metrics.items()
                 ],
                 className="job-metrics",
