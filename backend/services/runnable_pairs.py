@@ -72,8 +72,10 @@ def _file_problem(raw: str, *, what: str) -> str | None:
     """Why a job could not read ``raw`` (outside the roots, or missing here), or None."""
     try:
         path = file_roots.check_readable(raw, what=what)
-    except ValidationError as exc:
-        return str(exc).split(" lies ", 1)[0] + " lies outside the worker roots"
+    except ValidationError as exc:  # one reason for all such paths (they are grouped)
+        if "secret" in str(exc):
+            return f"{what} is a secret of this instance"
+        return f"{what} lies outside the worker roots ({file_roots.describe_roots()})"
     if jobs_run_here() and not Path(path).exists():
         return f"{what} not found on this machine"
     return None

@@ -69,7 +69,9 @@ def test_runnability_sorts_checkpoints_and_benchmarks_with_reasons(session, rows
     assert reasons[runnable_pairs.NO_ARCHITECTURE] == ["bare-model @ main"]
     assert reasons[runnable_pairs.NO_DATASET] == ["imagenet"]
     outside = [r for r in reasons if "outside the worker roots" in r]
-    assert outside and reasons[outside[0]] == ["clip @ outside"]
+    assert len(outside) == 1 and reasons[outside[0]] == ["clip @ outside"]
+    assert "elsewhere.pt" not in outside[0]  # one reason for every such file, not per path
+    assert sum(b.count for b in found.blocked) == 6  # 4 checkpoints and 2 benchmarks
     not_found = {r: names for r, names in reasons.items() if "not found" in r}
     assert sorted(n for names in not_found.values() for n in names) == ["cifar", "clip @ gone"]
     assert found.missing_extra is None or found.missing_extra == "worker"
