@@ -16,6 +16,21 @@ MAX_ROWS = 25
 MAX_NAMES = 6
 
 
+def models_with_gaps(grid: pd.DataFrame, max_eval_sets: int = MAX_EVAL_SETS) -> pd.DataFrame:
+    """The rows, on the ``max_eval_sets`` eval sets measured on most models, of the models
+    measured on some but not all of them: the first view, when no model is searched for, shows where
+    something is missing rather than models measured on everything (``grid`` itself when no
+    model has such a gap)."""
+    if grid.empty:
+        return grid
+    measured = grid["measured"].astype(bool)
+    per_eval = grid[measured].groupby("eval_set").size().sort_values(ascending=False)
+    top = grid[grid["eval_set"].isin(per_eval.index[:max_eval_sets])]
+    counts = top.groupby("model")["measured"].agg(["sum", "size"])
+    gaps = counts[(counts["sum"] > 0) & (counts["sum"] < counts["size"])].index
+    return top[top["model"].isin(gaps)] if len(gaps) else grid
+
+
 def missing_rows(grid: pd.DataFrame) -> list[dict]:
     """Per model with holes: ``{"model", "missing", "of", "names"}``, most missing first."""
     if grid.empty:
