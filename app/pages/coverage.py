@@ -16,7 +16,7 @@ from app.figures.coverage import make_coverage_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from app.tables import limit_grid
-from app.views.coverage import MAX_EVAL_SETS, MAX_MODELS, missing_view
+from app.views.coverage import MAX_EVAL_SETS, MAX_MODELS, missing_view, models_with_gaps
 from backend.queries import catalog
 from backend.queries.coverage import coverage_frame
 
@@ -56,8 +56,20 @@ def summary_text(grid, note: str = "") -> str:
 
 
 def limited(grid, state: CoverageState):
-    """The part of ``grid`` drawn (readable at once) and the note on what was left out."""
-    return limit_grid(grid, eval_q=state.eval_q, max_models=MAX_MODELS, max_eval_sets=MAX_EVAL_SETS)
+    """The part of ``grid`` drawn (readable at once) and the note on what was left out; with
+    no model searched for, the models with something missing come first."""
+    focus = grid if state.q else models_with_gaps(grid)
+    shown, note = limit_grid(
+        focus, eval_q=state.eval_q, max_models=MAX_MODELS, max_eval_sets=MAX_EVAL_SETS
+    )
+    if len(focus) < len(grid):
+        n_models, n_sets = focus["model"].nunique(), focus["eval_set"].nunique()
+        note = (
+            f"Showing {shown['model'].nunique()} of the {n_models} models with something "
+            f"missing on the {n_sets} eval sets measured on most models; type in the model "
+            "box for others."
+        )
+    return shown, note
 
 
 def grid_view(state: CoverageState):
