@@ -73,3 +73,14 @@ def test_robustness_hover_shows_accuracy_not_logits(page, data_server):
             id_acc, ood_acc = (float(v.rstrip("%")) / 100 for v in row[2:4])
             assert abs(1 / (1 + math.exp(-x)) - id_acc) < 6e-4  # logit axis by default
             assert abs(1 / (1 + math.exp(-y)) - ood_acc) < 6e-4
+
+
+def test_coverage_opens_on_models_with_something_missing(page, data_server):
+    visit(page, data_server, "/coverage", screenshot="coverage-first-view")
+    rows = page.locator("#coverage-missing tbody tr")
+    assert rows.count() > 0
+    traces = graph_data(page, ids.graph_id("/coverage"))
+    drawn = {y for trace in traces for y in trace["y"]}
+    measured = {y for trace in traces if trace["name"] == "measured" for y in trace["y"]}
+    missing = {y for trace in traces if trace["name"] == "missing" for y in trace["y"]}
+    assert drawn == measured == missing  # every model drawn has a hole and a measurement
