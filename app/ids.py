@@ -59,6 +59,7 @@ COVERAGE_KIND = "coverage-kind"
 COVERAGE_SEARCH = "coverage-search"
 COVERAGE_EVAL_SEARCH = "coverage-eval-search"
 COVERAGE_SUMMARY = "coverage-summary"
+COVERAGE_MISSING = "coverage-missing-view"  # what each drawn model lacks
 
 # Pinned shared view
 PINNED_BANNER = "pinned-banner"
@@ -73,6 +74,11 @@ UPLOAD_PREVIEW = "upload-preview"
 UPLOAD_CONFIRM = "upload-confirm"
 UPLOAD_RESULT = "upload-result"
 UPLOAD_LIST = "upload-list"
+UPLOAD_UNDO_ASK = "upload-undo-ask"  # the panel that asks before undoing
+UPLOAD_UNDO_TEXT = "upload-undo-text"  # what undoing removes
+UPLOAD_UNDO_YES = "upload-undo-yes"
+UPLOAD_UNDO_NO = "upload-undo-no"
+UPLOAD_UNDO_PENDING = "upload-undo-pending"  # dcc.Store: the upload asked about
 UPLOAD_UNDO = "upload-undo"  # dict id family: {"type": UPLOAD_UNDO, "upload": id}
 UPLOAD_PROBLEMS = "upload-problems"
 UPLOAD_COUNTS = "upload-counts"
@@ -92,6 +98,8 @@ JOBS_DETAIL = "jobs-detail"
 JOBS_SELECTED = "jobs-selected"  # dcc.Store: the job whose log is shown
 JOBS_REFRESH = "jobs-refresh"  # dcc.Store bumped after a launch, cancel or retry
 JOBS_TICK = "jobs-tick"  # dcc.Interval: live progress
+JOBS_SHOWN = "jobs-shown"  # dcc.Store: what the table, counts and log show (live patches)
+JOBS_RUNNABLE = "jobs-runnable"  # what can run here, what cannot and why
 JOBS_ACTION = "jobs-action"  # dict id family: {"type": JOBS_ACTION, "job": id, "action": ...}
 
 

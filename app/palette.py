@@ -10,29 +10,25 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-# 20 distinguishable colours (Tableau 10 and its lighter/darker companions, reordered so that
-# neighbours differ), readable on white.
+# Colour-blind-safe colours readable on white: Okabe & Ito's palette (without its black and
+# its pale yellow) followed by Paul Tol's "muted" scheme, so that neighbours differ in hue
+# and lightness for every kind of colour vision.
 PALETTE: tuple[str, ...] = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#17becf",
-    "#bcbd22",
-    "#393b79",
-    "#ad494a",
-    "#637939",
-    "#8c6d31",
-    "#7b4173",
-    "#3182bd",
-    "#e6550d",
-    "#31a354",
-    "#756bb1",
-    "#d6616b",
-    "#636363",
+    "#0072B2",  # Okabe-Ito blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#332288",  # Tol muted: indigo
+    "#117733",  # green
+    "#882255",  # wine
+    "#44AA99",  # teal
+    "#999933",  # olive
+    "#AA4499",  # purple
+    "#CC6677",  # rose
+    "#88CCEE",  # cyan
+    "#DDCC77",  # sand
 )
 MISSING_COLOR = "#a0a0a0"
 MISSING_LABELS = frozenset({"", "none", "nan", "null", "unknown"})

@@ -10,6 +10,9 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from backend.catalog import units
+from backend.catalog.aliases import display_name
+
 MODEL_COLUMNS = (
     ("name", "Model"),
     ("family", "Family"),
@@ -129,6 +132,18 @@ def curve_series(measurements: pd.DataFrame) -> list[str]:
     counts = measurements.groupby(["eval_set", "metric"]).size().reset_index(name="n")
     counts = counts.sort_values(["n", "eval_set", "metric"], ascending=[False, True, True])
     return [series_key(e, m) for e, m in zip(counts["eval_set"], counts["metric"], strict=True)]
+
+
+def series_axis(series: Sequence[str]) -> tuple[str, str | None]:
+    """The y-axis title of learning curves of ``series`` (display names and unit) and its
+    tick format (percent for accuracies)."""
+    metrics = list(dict.fromkeys(key.split(SERIES_SEPARATOR)[-1] for key in series))
+    if metrics and all(units.is_accuracy(m) for m in metrics):
+        names = {display_name("metric", m) for m in metrics}
+        return (names.pop() if len(names) == 1 else "accuracy"), ".0%"
+    if len(metrics) == 1:
+        return units.metric_label(metrics[0]), None
+    return "value", None
 
 
 def curve_frame(measurements: pd.DataFrame, series: Sequence[str], x: str = "step") -> pd.DataFrame:

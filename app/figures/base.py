@@ -18,15 +18,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.palette import MISSING_COLOR, color_for
+from app.natural import natural_key
+from app.palette import MISSING_COLOR, PALETTE, color_for
 
 # Above this many points a trace is drawn with WebGL (go.Scattergl) to stay smooth.
 WEBGL_THRESHOLD = 2_000
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-POINT_HOVER = (
-    "<b>%{customdata[0]}</b><br>checkpoint %{customdata[1]}<br>"
-    "%{xaxis.title.text}: %{x:.4g}<br>%{yaxis.title.text}: %{y:.4g}"
-)
+POINT_HEADER = "<b>%{customdata[0]}</b><br>checkpoint %{customdata[1]}"
+POINT_HOVER = POINT_HEADER + "<br>%{xaxis.title.text}: %{x:.4g}<br>%{yaxis.title.text}: %{y:.4g}"
+
+
+def hover_label(column: str) -> str:
+    """A column name as a reader's label (``id_accuracy`` -> ``id accuracy``)."""
+    return column.replace("_", " ")
 
 
 def base_layout(
@@ -107,15 +111,20 @@ def point_trace(
     name: str,
     color: str | None = None,
     extra: dict[str, Sequence | np.ndarray | pd.Series] | None = None,
+    data_values: dict[str, Sequence | np.ndarray | pd.Series] | None = None,
     mode: str = "markers",
     size: float = 8,
     legendgroup: str | None = None,
     showlegend: bool = True,
 ) -> go.Scatter | go.Scattergl:
-    """Measured points: hover names model and checkpoint, ``customdata`` carries them."""
+    """Measured points: hover names model and checkpoint, ``customdata`` carries them (then
+    ``data_values``, then ``extra``). On a transformed axis (logit, probit) ``data_values``
+    gives x and y in data units as text (``{"ImageNet top-1": ["75.0%", ...]}``), and hover
+    shows them instead of the plotted coordinates."""
     columns = [np.asarray(models, dtype=object), np.asarray(checkpoints, dtype=object)]
-    hover = POINT_HOVER
-    for index, (label, values) in enumerate((extra or {}).items(), start=2):
+    hover = POINT_HEADER if data_values else POINT_HOVER
+    shown = {**(data_values or {}), **{hover_label(k): v for k, v in (extra or {}).items()}}
+    for index, (label, values) in enumerate(shown.items(), start=2):
         columns.append(np.asarray(values, dtype=object))
         hover += f"<br>{label}: %{{customdata[{index}]}}"
     customdata = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)))
@@ -144,14 +153,17 @@ def grouped_point_traces(
     model: str = "model",
     checkpoint: str = "checkpoint",
     extra: Sequence[str] = (),
+    data_values: dict[str, str] | None = None,
     mode: str = "markers",
 ) -> list[go.Scatter | go.Scattergl]:
-    """One :func:`point_trace` per value of ``group`` (all points in one trace if None)."""
+    """One :func:`point_trace` per value of ``group`` (all points in one trace if None), in
+    natural order (160m before 1.4b); ``data_values`` maps hover labels to the columns that
+    hold x and y in data units (see :func:`point_trace`)."""
     if group is None:
         groups = [("all", frame)]
     else:
         keys = frame[group].astype(object).where(frame[group].notna(), "unknown").astype(str)
-        groups = sorted(frame.groupby(keys, sort=False), key=lambda item: str(item[0]))
+        groups = sorted(frame.groupby(keys, sort=False), key=lambda item: natural_key(item[0]))
     traces = []
     for value, part in groups:
         traces.append(
@@ -161,8 +173,9 @@ def grouped_point_traces(
                 models=part[model],
                 checkpoints=part[checkpoint],
                 name=str(value),
-                color=color_for(value) if group is not None else "#1f77b4",
+                color=color_for(value) if group is not None else PALETTE[0],
                 extra={column: part[column] for column in extra},
+                data_values={label: part[c] for label, c in (data_values or {}).items()},
                 mode=mode,
             )
         )

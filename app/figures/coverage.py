@@ -6,10 +6,36 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app.figures.base import base_layout, empty_figure, scatter_class
+from app.natural import natural_key
 
 MEASURED = "#2f5fd0"
 MISSING = "#dde2e8"
 ROW_PX = 18
+LABEL_CHARS = 28  # longer names are shortened on the axes (hover shows them whole)
+
+
+def short_label(name: str, limit: int = LABEL_CHARS) -> str:
+    """``name`` cut to ``limit`` characters with an ellipsis in the middle, so that both the
+    family and the variant stay readable."""
+    if len(name) <= limit:
+        return name
+    head = (limit - 1) // 2
+    return name[:head] + "…" + name[-(limit - 1 - head) :]
+
+
+def _category_axis(names: list, *, font_size: int) -> dict:
+    """Every category labelled (none dropped), long names shortened, margins that fit them."""
+    return {
+        "showgrid": False,
+        "type": "category",
+        "categoryorder": "array",
+        "categoryarray": names,
+        "tickmode": "array",
+        "tickvals": names,
+        "ticktext": [short_label(str(n)) for n in names],
+        "tickfont": {"size": font_size},
+        "automargin": True,
+    }
 
 
 def _cells(part: pd.DataFrame, *, name: str, color: str, n_cells: int, size: float):
@@ -31,8 +57,8 @@ def make_coverage_figure(grid: pd.DataFrame) -> go.Figure:
     with the model, so a click on a square opens its page."""
     if grid.empty:
         return empty_figure("No models or eval sets yet")
-    models = sorted(grid["model"].unique(), key=str.lower)
-    eval_sets = sorted(grid["eval_set"].unique(), key=str.lower)
+    models = sorted(grid["model"].unique(), key=natural_key)
+    eval_sets = sorted(grid["eval_set"].unique(), key=natural_key)
     size = max(4.0, min(ROW_PX - 4, 900 / max(len(eval_sets), 1) - 4))
     measured = grid["measured"].astype(bool)
     figure = go.Figure(layout=base_layout(legend_title=""))
@@ -47,18 +73,10 @@ def make_coverage_figure(grid: pd.DataFrame) -> go.Figure:
         xaxis={
             "side": "top",
             "tickangle": -45,
-            "showgrid": False,
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": eval_sets,
+            **_category_axis(eval_sets, font_size=12 if len(eval_sets) <= 40 else 10),
         },
-        yaxis={
-            "showgrid": False,
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": models[::-1],
-        },
-        margin={"l": 220, "t": 140, "r": 16, "b": 24},
+        yaxis=_category_axis(models[::-1], font_size=12 if len(models) <= 60 else 10),
+        margin={"l": 16, "t": 24, "r": 16, "b": 24},
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
     )
     return figure

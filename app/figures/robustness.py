@@ -79,11 +79,16 @@ def make_robustness_figure(
         id_accuracy=frame["x"].map("{:.1%}".format),
         ood_accuracy=frame["y"].map("{:.1%}".format),
     )
-    extra = ["id_accuracy", "ood_accuracy"]
+    extra = []
     if "effective_robustness" in frame:
         plotted["effective_robustness"] = frame["effective_robustness"].map("{:+.1%}".format)
         extra.append("effective_robustness")
-    figure.add_traces(grouped_point_traces(plotted, x="x", y="y", group="group", extra=extra))
+    in_data_units = {options.x_label: "id_accuracy", options.y_label: "ood_accuracy"}
+    figure.add_traces(
+        grouped_point_traces(
+            plotted, x="x", y="y", group="group", extra=extra, data_values=in_data_units
+        )
+    )
     for line in fits:
         figure.add_traces(fit_line_traces(transformed(line, options.transform), show_legend=True))
     diagonal = transform.forward(np.array([low, high]))

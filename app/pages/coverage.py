@@ -16,6 +16,7 @@ from app.figures.coverage import make_coverage_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from app.tables import limit_grid
+from app.views.coverage import MAX_EVAL_SETS, MAX_MODELS, missing_view, models_with_gaps
 from backend.queries import catalog
 from backend.queries.coverage import coverage_frame
 
@@ -54,11 +55,28 @@ def summary_text(grid, note: str = "") -> str:
     return f"{measured:,} of {len(grid):,} model × eval set pairs measured. {note}".strip()
 
 
+def limited(grid, state: CoverageState):
+    """The part of ``grid`` drawn (readable at once) and the note on what was left out; with
+    no model searched for, the models with something missing come first."""
+    focus = grid if state.q else models_with_gaps(grid)
+    shown, note = limit_grid(
+        focus, eval_q=state.eval_q, max_models=MAX_MODELS, max_eval_sets=MAX_EVAL_SETS
+    )
+    if len(focus) < len(grid):
+        n_models, n_sets = focus["model"].nunique(), focus["eval_set"].nunique()
+        note = (
+            f"Showing {shown['model'].nunique()} of the {n_models} models with something "
+            f"missing on the {n_sets} eval sets measured on most models; type in the model "
+            "box for others."
+        )
+    return shown, note
+
+
 def grid_view(state: CoverageState):
-    """The figure and the summary line of ``state``."""
+    """The figure, the summary line and what is missing, for ``state``."""
     grid = read_grid(state)
-    shown, note = limit_grid(grid, eval_q=state.eval_q)
-    return make_coverage_figure(shown), summary_text(grid, note)
+    shown, note = limited(grid, state)
+    return make_coverage_figure(shown), summary_text(grid, note), missing_view(shown)
 
 
 def layout(**query) -> html.Div:
@@ -66,13 +84,24 @@ def layout(**query) -> html.Div:
     state = decode_state(CoverageState, query)
     grid = read_grid(state)
     if grid.empty and not state.q and state.kind == "all":
-        return html.Div([html.H1("Coverage"), empty_state("Nothing measured yet")])
-    shown, note = limit_grid(grid, eval_q=state.eval_q)
+        return html.Div(
+            [
+                html.H1("Coverage"),
+                empty_state(
+                    "Nothing measured yet",
+                    "This page shows which model is measured on which benchmark, and what "
+                    "is missing.",
+                ),
+            ]
+        )
+    shown, note = limited(grid, state)
     return html.Div(
         [
             html.H1("Coverage"),
             html.P(
-                "Blue cells are measured, grey ones are missing. Click a cell to open the model.",
+                "Blue cells are measured, grey ones are missing. Type the models you care about "
+                "in the model box; the table below the grid lists what each one lacks. Click a "
+                "cell to open the model.",
                 className="muted",
             ),
             html.Div(
@@ -120,6 +149,7 @@ def layout(**query) -> html.Div:
             ),
             html.P(summary_text(grid, note), id=ids.COVERAGE_SUMMARY, className="muted"),
             plot_panel(page=PATH, figure=make_coverage_figure(shown), height=None),
+            html.Div(missing_view(shown), id=ids.COVERAGE_MISSING),
             url_state_store(PATH, state),
         ]
     )
@@ -128,6 +158,7 @@ def layout(**query) -> html.Div:
 @callback(
     Output(ids.graph_id(PATH), "figure"),
     Output(ids.COVERAGE_SUMMARY, "children"),
+    Output(ids.COVERAGE_MISSING, "children"),
     Output(ids.url_state_id(PATH), "data"),
     Input(ids.COVERAGE_KIND, "value"),
     Input(ids.COVERAGE_SEARCH, "value"),
@@ -138,5 +169,5 @@ def update_grid(kind, search, eval_search):
     """Redraw the grid for the chosen eval sets and models; the choice goes into the URL."""
     query = {"kind": kind or "all", "q": search or "", "eval_q": eval_search or ""}
     state = decode_state(CoverageState, query)
-    figure, summary = grid_view(state)
-    return figure, summary, encode_state(state)
+    figure, summary, missing = grid_view(state)
+    return figure, summary, missing, encode_state(state)

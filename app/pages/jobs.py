@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from app import ids
 from app.access import requires_role
 from app.views import jobs as views
+from app.views import jobs_live
 
 PATH = "/jobs"
 REFRESH_MS = 2000
@@ -17,17 +18,27 @@ dash.register_page(__name__, path=PATH, title="Jobs · ScaleScope", nav_label="J
 
 
 def layout(**_query) -> html.Div:
-    """Launch form, live jobs table, the followed job's log."""
-    checkpoints, eval_sets = views.launch_choices()
+    """Launch form (runnable pairs only, and why the others are not offered), live jobs
+    table, the followed job's log."""
+    found = views.runnability()
+    checkpoints, eval_sets = views.launch_choices(found)
     jobs, counts = views.recent_jobs()
     form = html.Div(
         [
             html.Label("Checkpoints", htmlFor=ids.JOBS_CHECKPOINTS),
             dcc.Dropdown(
-                id=ids.JOBS_CHECKPOINTS, options=checkpoints, multi=True, placeholder="all"
+                id=ids.JOBS_CHECKPOINTS,
+                options=checkpoints,
+                multi=True,
+                placeholder="pick checkpoints (only those with weights are listed)",
             ),
             html.Label("Benchmarks", htmlFor=ids.JOBS_EVAL_SETS),
-            dcc.Dropdown(id=ids.JOBS_EVAL_SETS, options=eval_sets, multi=True, placeholder="all"),
+            dcc.Dropdown(
+                id=ids.JOBS_EVAL_SETS,
+                options=eval_sets,
+                multi=True,
+                placeholder="pick benchmarks (only those with data here are listed)",
+            ),
             html.Label("Batch size", htmlFor=ids.JOBS_BATCH_SIZE),
             dcc.Input(id=ids.JOBS_BATCH_SIZE, type="number", min=1, step=1, placeholder="64"),
             html.Div(
@@ -38,7 +49,8 @@ def layout(**_query) -> html.Div:
                         id=ids.JOBS_LAUNCH_MISSING,
                         n_clicks=0,
                         className="button button-secondary",
-                        title="every picked (or any) checkpoint × benchmark without a result",
+                        title="every picked (or any) runnable checkpoint × benchmark without a "
+                        "result",
                     ),
                     html.Span(id=ids.JOBS_MESSAGE, role="status"),
                 ],
@@ -55,6 +67,7 @@ def layout(**_query) -> html.Div:
                 "as measurements in the explorers.",
                 className="lead",
             ),
+            html.Div(views.runnability_view(found), id=ids.JOBS_RUNNABLE),
             form,
             html.H2("Jobs"),
             html.Div(views.counts_view(counts), id=ids.JOBS_COUNTS),
@@ -63,6 +76,10 @@ def layout(**_query) -> html.Div:
             html.Div(views.detail_view(None), id=ids.JOBS_DETAIL),
             dcc.Store(id=ids.JOBS_SELECTED),
             dcc.Store(id=ids.JOBS_REFRESH, data=0),
+            dcc.Store(
+                id=ids.JOBS_SHOWN,
+                data={"table": jobs_live.shown_state(jobs), "counts": counts, "detail": ""},
+            ),
             dcc.Interval(id=ids.JOBS_TICK, interval=REFRESH_MS),
         ]
     )
@@ -121,15 +138,12 @@ def _action_writes() -> bool:
     Output(ids.JOBS_TABLE, "children"),
     Output(ids.JOBS_COUNTS, "children"),
     Output(ids.JOBS_DETAIL, "children"),
+    Output(ids.JOBS_SHOWN, "data"),
     Input(ids.JOBS_TICK, "n_intervals"),
     Input(ids.JOBS_REFRESH, "data"),
     Input(ids.JOBS_SELECTED, "data"),
+    State(ids.JOBS_SHOWN, "data"),
 )
-def refresh_jobs(_tick, _refresh, selected):
-    """Live progress: the table, the counts and the followed job."""
-    jobs, counts = views.recent_jobs()
-    return (
-        views.jobs_table(jobs),
-        views.counts_view(counts),
-        views.detail_view(views.job_detail(selected)),
-    )
+def refresh_jobs(_tick, _refresh, selected, shown):
+    """Live progress: patch the rows, counts and followed job that changed."""
+    return jobs_live.refresh(selected=selected, shown=shown or {})

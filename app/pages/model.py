@@ -25,6 +25,7 @@ from app.tables import (
     curve_frame,
     curve_series,
     model_href,
+    series_axis,
     spread_sample,
     table_columns,
 )
@@ -58,12 +59,14 @@ def curves_figure(measurements, state: ModelState):
     frame = curve_frame(measurements, state.series, x=state.x)
     if frame.empty:
         return empty_figure("No checkpoint of this series has a step or token count")
-    return make_learning_curve_figure(
+    y_label, tick_format = series_axis(state.series)
+    figure = make_learning_curve_figure(
         frame,
         x_label=X_LABELS[state.x],
-        y_label="value",
+        y_label=y_label,
         log_x=state.log_x,
     )
+    return figure.update_yaxes(tickformat=tick_format) if tick_format else figure
 
 
 def layout(name: str | None = None, **query) -> html.Div:

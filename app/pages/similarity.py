@@ -29,8 +29,13 @@ def layout(**_query) -> html.Div:
                     html.H2("Train-test similarity"),
                     empty_state(
                         "No train-test similarities yet",
-                        "Run `scalescope corpus similarity` (or a similarity job) to compare a "
-                        "benchmark's images with a pretraining corpus's image embeddings.",
+                        "This page plots accuracy against how close each test image is to the "
+                        "pretraining data. Compare a benchmark's images with your corpus's "
+                        "image embeddings (clip-retrieval `img_emb/*.npy`) on the Corpus page; "
+                        "the result appears here when the job finishes.",
+                        hint="From a terminal: `scalescope corpus similarity --corpus NAME "
+                        "--eval-set E --test-embeddings T.npy --corpus-embeddings DIR`.",
+                        action=("Compare a benchmark with a corpus", "/corpus"),
                     ),
                 ]
             )

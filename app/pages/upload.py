@@ -9,7 +9,7 @@ callback below shows."""
 from __future__ import annotations
 
 import dash
-from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
@@ -17,6 +17,7 @@ from app.access import can, requires_role
 from app.session import ui_engine, ui_session
 from app.tables import problem_rows, report_rows, upload_rows
 from app.upload_files import UploadOutcome, reply_outcome, undo
+from app.views import upload_undo
 from backend.config import get_settings
 from backend.ingest.formats import adapters
 from backend.queries.uploads import list_uploads
@@ -169,6 +170,8 @@ def layout(**_query) -> html.Div:
                 className="toolbar",
             ),
             html.H2("Uploads"),
+            upload_undo.confirm_panel(),
+            dcc.Store(id=ids.UPLOAD_UNDO_PENDING),
             html.Div(uploads_view(), id=ids.UPLOAD_LIST),
         ]
     )
@@ -205,15 +208,43 @@ def show_reply(reply):
 
 
 @callback(
-    Output(ids.UPLOAD_RESULT, "children", allow_duplicate=True),
-    Output(ids.UPLOAD_LIST, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_UNDO_ASK, "hidden"),
+    Output(ids.UPLOAD_UNDO_TEXT, "children"),
+    Output(ids.UPLOAD_UNDO_PENDING, "data"),
     Input({"type": ids.UPLOAD_UNDO, "upload": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )
-@requires_role("editor")
-def undo_upload(_clicks):
-    """Undo the upload whose button was pressed."""
+def ask_undo(_clicks):
+    """Ask before undoing the upload whose button was pressed, saying what it removes."""
     if not ctx.triggered_id or not ctx.triggered[0].get("value"):
         raise PreventUpdate
-    message = undo(engine=ui_engine(), upload_id=ctx.triggered_id["upload"])
-    return message, uploads_view()
+    return upload_undo.ask(ctx.triggered_id["upload"])
+
+
+@callback(
+    Output(ids.UPLOAD_UNDO_ASK, "hidden", allow_duplicate=True),
+    Output(ids.UPLOAD_UNDO_PENDING, "data", allow_duplicate=True),
+    Input(ids.UPLOAD_UNDO_NO, "n_clicks"),
+    prevent_initial_call=True,
+)
+def keep_upload(_clicks):
+    """Keep the upload: close the question."""
+    return True, None
+
+
+@callback(
+    Output(ids.UPLOAD_RESULT, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_LIST, "children", allow_duplicate=True),
+    Output(ids.UPLOAD_UNDO_ASK, "hidden", allow_duplicate=True),
+    Output(ids.UPLOAD_UNDO_PENDING, "data", allow_duplicate=True),
+    Input(ids.UPLOAD_UNDO_YES, "n_clicks"),
+    State(ids.UPLOAD_UNDO_PENDING, "data"),
+    prevent_initial_call=True,
+)
+@requires_role("editor")
+def undo_upload(clicks, upload_id):
+    """Undo the upload the user confirmed."""
+    if not clicks or upload_id is None:
+        raise PreventUpdate
+    message = undo(engine=ui_engine(), upload_id=int(upload_id))
+    return message, uploads_view(), True, None

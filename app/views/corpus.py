@@ -42,8 +42,10 @@ def corpora_view() -> html.Div:
     if not corpora:
         return empty_state(
             "No corpus statistics yet",
-            "Count a caption corpus with the form below (or `scalescope corpus count`).",
-            hint="",
+            "Count how often each concept occurs in your caption corpus with the form below; "
+            "the counts then appear on the Frequency page.",
+            hint="From a terminal: `scalescope corpus count SHARDS --corpus NAME --eval-set E`.",
+            action=None,
         )
     items = [
         html.Li(

@@ -4,27 +4,99 @@ launch missing, cancel, retry), each one call into ``backend.services.jobs``."""
 
 from __future__ import annotations
 
-from dash import html
+from dash import dcc, html
 
 from app import ids
 from app.access import ui_username
+from app.natural import natural_key
 from app.session import ui_session
+from app.tables import model_href
+from app.views import jobs_help
+from backend.catalog.aliases import display_name
+from backend.catalog.units import format_value
 from backend.exceptions import ScaleScopeError
 from backend.queries import jobs as job_queries
 from backend.schemas.jobs import JobPublic
 from backend.services import jobs as job_service
+from backend.services import runnable_pairs
+from backend.services.runnable_pairs import Runnability
+
+REGISTER_HELP = f"#{jobs_help.ANCHOR}"
 
 ACTIVE = ("queued", "running")
 RETRYABLE = ("failed", "cancelled")
 
 
-def launch_choices() -> tuple[list[dict], list[dict]]:
-    """Dropdown options: every checkpoint, and every eval set that names its data."""
+def runnability() -> Runnability:
+    """Which checkpoints and benchmarks can be evaluated here, and why the others cannot."""
     with ui_session() as session:
-        return (
-            job_queries.checkpoint_options(session=session),
-            job_queries.eval_set_options(session=session),
+        return runnable_pairs.runnability(session=session)
+
+
+def launch_choices(found: Runnability) -> tuple[list[dict], list[dict]]:
+    """Dropdown options: the runnable checkpoints and benchmarks, in natural order."""
+
+    def options(labels: dict[int, str]) -> list[dict]:
+        ordered = sorted(labels.items(), key=lambda item: natural_key(item[1]))
+        return [{"label": label, "value": key} for key, label in ordered]
+
+    return options(found.checkpoints), options(found.eval_sets)
+
+
+def runnability_view(found: Runnability) -> html.Div:
+    """What can run, what cannot and why, and how to fix it (the extra, or registering weights
+    and datasets)."""
+    parts: list = []
+    if found.missing_extra:
+        extra = found.missing_extra
+        parts.append(
+            html.P(
+                [
+                    "Evaluations need the ",
+                    html.Strong(f"'{extra}' extra"),
+                    " (torch, open_clip), which this install lacks. Install it with ",
+                    html.Code(f"pip install 'scalescope[{extra}]'"),
+                    " and restart, or set SCALESCOPE_BROKER_URL so that workers run the jobs.",
+                ],
+                className="jobs-extra-missing",
+                role="alert",
+            )
         )
+    n_checkpoints, n_sets = len(found.checkpoints), len(found.eval_sets)
+    parts.append(
+        html.P(
+            f"{n_checkpoints} checkpoint(s) and {n_sets} benchmark(s) can be evaluated here.",
+            className="jobs-runnable-summary",
+        )
+    )
+    if found.blocked:
+        items = [
+            html.Li(
+                f"{b.reason} ({b.count:,}"
+                + (f", e.g. {', '.join(b.examples[:3])}" if b.examples else "")
+                + ")"
+            )
+            for b in found.blocked
+        ]
+        parts.append(
+            html.Details(
+                [
+                    html.Summary("Not offered, and why"),
+                    html.Ul(items, className="jobs-blocked"),
+                    html.P(
+                        [
+                            "To evaluate your own checkpoints, give each one a weights_uri "
+                            "and each benchmark a data path: ",
+                            html.A("how to register weights and datasets", href=REGISTER_HELP),
+                            ".",
+                        ]
+                    ),
+                ],
+                className="jobs-blocked-details",
+            )
+        )
+    parts.append(jobs_help.register_help())
+    return html.Div(parts, className="jobs-runnability")
 
 
 def _options(batch_size) -> dict:
@@ -37,13 +109,18 @@ def launch(*, checkpoint_ids, eval_set_ids, batch_size=None, missing_only=False)
     try:
         with ui_session() as session:
             if missing_only:
-                submitted = job_service.submit_missing(
+                submitted, found = runnable_pairs.submit_runnable_missing(
                     session=session,
                     checkpoint_ids=checkpoint_ids or None,
                     eval_set_ids=eval_set_ids or None,
                     options=_options(batch_size),
                     created_by=ui_username(),
                 )
+                if found.missing_extra:
+                    return (
+                        f"Not launched: evaluations need the '{found.missing_extra}' extra "
+                        f"(pip install 'scalescope[{found.missing_extra}]')."
+                    )
             else:
                 submitted = job_service.submit(
                     session=session,
@@ -56,7 +133,10 @@ def launch(*, checkpoint_ids, eval_set_ids, batch_size=None, missing_only=False)
         return f"Not launched: {exc}"
     created = sum(s.created for s in submitted)
     if not submitted:
-        return "Nothing is missing: every pair is measured or already pending."
+        return (
+            "Nothing to launch: every runnable checkpoint × benchmark is measured or already "
+            "pending (see 'Not offered, and why' for the others)."
+        )
     pending = len(submitted) - created
     return f"Queued {created} job(s)" + (f"; {pending} already pending" if pending else "") + "."
 
@@ -108,6 +188,13 @@ def target_label(job: JobPublic) -> str:
     return f"{job.model_name or '?'} @ {job.revision or '?'} → {job.eval_set_name or '?'}"
 
 
+def result_link(job: JobPublic):
+    """A link to where a finished evaluation's result shows (its model page), or ''."""
+    if job.status != "succeeded" or job.kind.startswith("corpus_") or not job.model_name:
+        return ""
+    return dcc.Link("see the result", href=model_href(job.model_name), className="job-result")
+
+
 def progress_bar(job: JobPublic) -> html.Div:
     """A progress bar with the percentage."""
     percent = round(job.progress * 100)
@@ -152,7 +239,11 @@ def counts_view(counts: dict[str, int]) -> html.Div:
 def jobs_table(jobs: list[JobPublic]) -> html.Table | html.P:
     """The jobs, newest first: target, status, progress, message or error, actions."""
     if not jobs:
-        return html.P("No jobs yet. Pick checkpoints and benchmarks above.", className="muted")
+        return html.P(
+            "No jobs yet. Pick a checkpoint and a benchmark above and press Launch "
+            "(or Launch missing for every runnable pair without a result).",
+            className="muted",
+        )
     head = html.Thead(
         html.Tr(
             [
@@ -161,23 +252,33 @@ def jobs_table(jobs: list[JobPublic]) -> html.Table | html.P:
             ]
         )
     )
-    rows = [
-        html.Tr(
-            [
-                html.Td(str(job.id)),
-                html.Td(target_label(job)),
-                html.Td(job.kind.replace("_", " ")),
-                html.Td(job.status, className=f"job-status job-status-{job.status}"),
-                html.Td(progress_bar(job)),
-                html.Td(job.error or job.message or "", className="job-message"),
-                html.Td(_actions(job), className="job-actions"),
-            ],
-            className=f"job-row job-{job.status}",
-            id=f"job-row-{job.id}",
-        )
-        for job in jobs
-    ]
-    return html.Table([head, html.Tbody(rows)], className="data-table")
+    return html.Table([head, html.Tbody([job_row(job) for job in jobs])], className="data-table")
+
+
+def job_row(job: JobPublic) -> html.Tr:
+    """One job's row: target, kind, status, progress, message (and result link), actions."""
+    return html.Tr(
+        [
+            html.Td(str(job.id)),
+            html.Td(target_label(job)),
+            html.Td(job.kind.replace("_", " ")),
+            html.Td(job.status, className=f"job-status job-status-{job.status}"),
+            html.Td(progress_bar(job)),
+            html.Td(
+                [job.error or job.message or "", " ", result_link(job)],
+                className="job-message",
+            ),
+            html.Td(_actions(job), className="job-actions"),
+        ],
+        className=f"job-row job-{job.status}",
+        id=f"job-row-{job.id}",
+    )
+
+
+def _metric_name(metric: str) -> str:
+    """``top-1 accuracy (top1)``; the stored name alone when it has no display name."""
+    shown = display_name("metric", metric)
+    return metric if shown == metric else f"{shown} ({metric})"
 
 
 def detail_view(job: JobPublic | None) -> html.Div:
@@ -195,6 +296,16 @@ def detail_view(job: JobPublic | None) -> html.Div:
         parts.append(html.Pre(job.error, className="job-error"))
     metrics = (job.result or {}).get("metrics") or {}
     if metrics:
-        parts.append(html.Ul([html.Li(f"{name}: {value:.4g}") for name, value in metrics.items()]))
+        parts.append(
+            html.Ul(
+                [
+                    html.Li(f"{_metric_name(name)}: {format_value(name, value)}")
+                    for name, value in metrics.items()
+                ],
+                className="job-metrics",
+            )
+        )
+    if result_link(job):
+        parts.append(html.P(result_link(job)))
     parts.append(html.Pre(job.log_tail or "(no log yet)", className="job-log"))
     return html.Div(parts, className="job-detail")

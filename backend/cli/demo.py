@@ -25,6 +25,7 @@ Open {url} and start with:
   {url}/robustness     ImageNet vs ImageNet-V2: effective robustness (Taori et al. 2020)
   {url}/frequency      concept frequency vs zero-shot accuracy (Udandarao et al. 2024)
   {url}/upload         add your own results (lm-eval JSON, CLIP_benchmark, CSV, ...)
+  {url}/jobs           {jobs}
 API docs: {url}/docs    Stop with Ctrl+C."""
 
 
@@ -107,6 +108,19 @@ def demo_summary(database_url: str) -> str:
     return f"demo database {_display(database_url)}: {held}, concept counts of {corpora} corpora"
 
 
+def prepare_runnable(database_url: str, *, verbose: bool = True) -> str:
+    """Make and register the demo's runnable evaluation (worker extra installed); the line
+    that says what the Jobs page offers."""
+    from backend.demo import runnable
+
+    if verbose:
+        print("preparing a tiny runnable evaluation (model and image set) ...")
+    made = runnable.prepare(engine=db.get_engine(database_url))
+    if made is None:
+        return "evaluations need the worker extra: pip install 'scalescope[worker]'"
+    return f"evaluate {runnable.MODEL_NAME} on {runnable.EVAL_SET_NAME} (seconds on CPU)"
+
+
 def _display(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
@@ -114,14 +128,16 @@ def _display(database_url: str) -> str:
 def _demo(args: argparse.Namespace) -> int:
     url = args.database_url or demo_database_url()
     prepare_demo(database_url=url, fresh=args.fresh)
+    jobs_line = prepare_runnable(url)
     if args.no_serve:
         print(demo_summary(url))
+        print(f"Jobs: {jobs_line}")
         return 0
     import uvicorn
 
     from app.main import create_app
 
     print(demo_summary(url))
-    print(WHERE_TO_START.format(url=f"http://{args.host}:{args.port}"))
+    print(WHERE_TO_START.format(url=f"http://{args.host}:{args.port}", jobs=jobs_line))
     uvicorn.run(create_app(url), host=args.host, port=args.port, log_level="info")
     return 0

@@ -11,7 +11,8 @@ Modules: ``specs`` (what to run), ``preflight`` (file checks before loading), ``
 (folder / CSV / webdataset -> ordered samples), ``factory`` (the one model factory),
 ``loading`` (data loaders), ``zeroshot`` and ``contrastive`` (the evaluations), ``embeddings``
 (per-image embeddings and a GPU similarity scorer), ``runner`` (the steps in order),
-``results`` (plain results, ``to_records``), ``testing`` (tiny model and synthetic data).
+``results`` (plain results, ``to_records``), ``tiny`` (the tiny runnable model and synthetic
+data; ``testing`` re-exports it).
 """
 
 from __future__ import annotations

@@ -130,6 +130,7 @@ def read_points(session: Session, state: FrequencyState) -> pd.DataFrame:
     points = pd.DataFrame(
         {
             "x": np.maximum(frame["count"].to_numpy(float), 1.0),
+            "count": frame["count"].to_numpy(float),  # as stored: the fit counts the zeros
             "y": frame["value"].to_numpy(float),
             "group": frame["model"].astype(str),
             "model": frame["model"].astype(str),
@@ -179,7 +180,7 @@ def frequency_fits(session: Session, state: FrequencyState) -> PageFits:
     for group, part in points[~points["excluded"]].groupby("group", sort=True):
         try:
             fit = fit_frequency_accuracy(
-                part["x"], part["y"], bins=state.bins, trim=state.trim or 0
+                part["count"], part["y"], bins=state.bins, trim=state.trim or 0
             )
         except ValidationError as exc:
             notes.append(f"{group}: not fitted ({exc})")

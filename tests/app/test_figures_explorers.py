@@ -155,7 +155,11 @@ def test_robustness_transformed_axes_percent_ticks_and_straight_baseline(transfo
     assert list(diagonal.x) == list(diagonal.y)
     assert all(label.endswith("%") for label in figure.layout.xaxis.ticktext)
     assert figure.layout.xaxis.tickvals == figure.layout.yaxis.tickvals
-    assert "id_accuracy" in points[0].hovertemplate
+    hover = points[0].hovertemplate  # in data units (accuracy %), not logit/probit values
+    assert "%{x" not in hover and "%{y" not in hover
+    assert "in-distribution accuracy: %{customdata[2]}" in hover
+    shown = [float(row[2].rstrip("%")) / 100 for p in points for row in p.customdata]
+    np.testing.assert_allclose(sorted(shown), sorted(acc_id), atol=5e-4)
 
 
 def test_empty_frames_give_empty_figures_without_errors():

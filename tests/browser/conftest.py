@@ -87,10 +87,13 @@ def _popen_server(port: int, env: dict[str, str], log) -> subprocess.Popen:
     )
 
 
-def start_server(database_url: str, log_path: Path) -> tuple[subprocess.Popen, str]:
-    """Start uvicorn on the app factory; return the process and its base URL once it answers."""
+def start_server(
+    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start uvicorn on the app factory (``extra_env`` added to its environment); return the
+    process and its base URL once it answers."""
     port = _free_port()
-    env = {**os.environ, "SCALESCOPE_DATABASE_URL": database_url}
+    env = {**os.environ, "SCALESCOPE_DATABASE_URL": database_url, **(extra_env or {})}
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         process = _popen_server(port, env, log)
     url = f"http://127.0.0.1:{port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from playwright import sync_api
 from sqlalchemy import func, select
 
 from app import ids
@@ -65,7 +66,16 @@ def test_upload_previews_lands_and_undoes(page, data_server, tmp_path):
     assert _count(data_server, measured.where(Upload.id == upload_id)) == n_rows
     page.screenshot(path=str(_shot("upload-landed")), full_page=True)
 
+    row.get_by_role("button", name="Undo").click()  # asks first, saying what it removes
+    question = page.locator(f"#{ids.UPLOAD_UNDO_TEXT}")
+    sync_api.expect(question).to_contain_text(f"Undo upload {upload_id} ({path.name})?")
+    assert f"It removes {n_rows:,} measurements" in question.inner_text()
+    assert _count(data_server, measured.where(Upload.id == upload_id)) == n_rows  # not yet
+    page.click(f"#{ids.UPLOAD_UNDO_NO}")  # keep it: nothing changes
+    sync_api.expect(page.locator(f"#{ids.UPLOAD_UNDO_ASK}")).to_be_hidden()
+    assert _count(data_server, measured.where(Upload.id == upload_id)) == n_rows
     row.get_by_role("button", name="Undo").click()
+    page.click(f"#{ids.UPLOAD_UNDO_YES}")
     page.wait_for_selector(f"#{ids.UPLOAD_RESULT}:has-text('undone')")
     row = page.locator("#uploads-table tr", has_text=path.name)
     assert "undone" in row.inner_text()

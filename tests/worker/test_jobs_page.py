@@ -63,13 +63,17 @@ def page(browser):
     assert not errors, errors
 
 
-def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path):
+def test_launch_and_watch_a_job_from_the_browser(jobs_server, page, tmp_path, tiny_assets):
     url, database_url = jobs_server
+    # A benchmark's data is there when the page offers it (only runnable ones are offered)
+    # and gone when the job runs: the job fails fast, shows why, and can be retried.
+    vanishing = tiny_assets.root / "nowhere"
+    vanishing.mkdir(exist_ok=True)
     page.goto(url + "/jobs")
     wait_rendered(page)
-    # A benchmark whose data is missing: the job fails fast, shows why, and can be retried.
     pick(page, "jobs-checkpoints", "tiny-clip @ step40")
     pick(page, "jobs-eval-sets", "not-there")
+    vanishing.rmdir()
     page.click("#jobs-launch")
     failed = page.wait_for_selector("tr.job-failed", timeout=120_000)
     assert "does not exist" in failed.inner_text()

@@ -143,10 +143,6 @@ def test_the_detector_sees_local_imports():
     assert "backend.services.jobs.submit" in writes(launches)
 
 
-def _undo_id(upload_id: int) -> dict:
-    return {"type": ids.UPLOAD_UNDO, "upload": upload_id}
-
-
 def _action_id(action: str) -> dict:
     return {"type": ids.JOBS_ACTION, "job": 1, "action": action}
 
@@ -158,9 +154,9 @@ def _requests(upload_id: int) -> dict[str, tuple[dict, list[str]]]:
             {ids.SHARE_CREATE: 1, ids.NAVIGATE: "http://testserver/scaling", ids.SHARE_PIN: []},
             [f"{ids.SHARE_CREATE}.n_clicks"],
         ),
-        "app.pages.upload.undo_upload": (
-            {ids.UPLOAD_UNDO: [(_undo_id(upload_id), 1)]},
-            [json.dumps(_undo_id(upload_id), separators=(",", ":")) + ".n_clicks"],
+        "app.pages.upload.undo_upload": (  # "Yes, undo it" after the question
+            {ids.UPLOAD_UNDO_YES: 1, ids.UPLOAD_UNDO_PENDING: upload_id},
+            [f"{ids.UPLOAD_UNDO_YES}.n_clicks"],
         ),
         "app.pages.jobs.launch": ({ids.JOBS_LAUNCH: 1}, [f"{ids.JOBS_LAUNCH}.n_clicks"]),
         "app.pages.corpus.count": ({"corpus-count": 1}, ["corpus-count.n_clicks"]),

@@ -1,0 +1,49 @@
+"""Units of metrics and how their values read: accuracies are stored as fractions and shown
+in percent, losses are shown as they are (nats per token or per sample, as the source
+measured them). Labels join the display names of ``aliases.csv`` with the unit."""
+
+from __future__ import annotations
+
+import math
+
+from backend.catalog.aliases import display_name
+
+ACCURACY_METRICS = frozenset(
+    {
+        "top1",
+        "top5",
+        "acc",
+        "acc_norm",
+        "accuracy",
+        "mean_per_class_recall",
+        "exact_match",
+        "em",
+        "f1",
+    }
+)
+
+
+def is_accuracy(metric: str) -> bool:
+    """Whether ``metric`` is an accuracy-like score stored as a fraction."""
+    name = metric.lower()
+    return name in ACCURACY_METRICS or name.startswith(("acc", "top"))
+
+
+def unit(metric: str) -> str:
+    """``%`` for accuracies (shown ×100), ``''`` for losses and other scores."""
+    return "%" if is_accuracy(metric) else ""
+
+
+def metric_label(metric: str) -> str:
+    """``top-1 accuracy (%)``; a loss keeps its display name alone."""
+    shown = display_name("metric", metric)
+    return f"{shown} ({unit(metric)})" if unit(metric) else shown
+
+
+def format_value(metric: str, value: float | None, digits: int = 3) -> str:
+    """``87.5 %`` for an accuracy of 0.875; ``2.31`` for a loss; ``''`` when missing."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if is_accuracy(metric):
+        return f"{100 * value:.1f} %"
+    return f"{value:.{digits}g}"
