@@ -109,18 +109,13 @@ def launch(*, checkpoint_ids, eval_set_ids, batch_size=None, missing_only=False)
     try:
         with ui_session() as session:
             if missing_only:
-                submitted, found = runnable_pairs.submit_runnable_missing(
+                submitted = job_service.submit_missing(
                     session=session,
                     checkpoint_ids=checkpoint_ids or None,
                     eval_set_ids=eval_set_ids or None,
                     options=_options(batch_size),
                     created_by=ui_username(),
                 )
-                if found.missing_extra:
-                    return (
-                        f"Not launched: evaluations need the '{found.missing_extra}' extra "
-                        f"(pip install 'scalescope[{found.missing_extra}]')."
-                    )
             else:
                 submitted = job_service.submit(
                     session=session,

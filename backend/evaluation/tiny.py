@@ -21,6 +21,7 @@ from PIL import Image
 
 from backend.evaluation.specs import (
     ContrastiveLossSpec,
+    DataFormat,
     DatasetSpec,
     ModelSpec,
     RunOptions,
@@ -138,7 +139,7 @@ def tiny_model_spec(checkpoint: Path | str | None = None) -> ModelSpec:
     )
 
 
-def dataset_spec(bench: SyntheticBenchmark, fmt: str = "image_folder", *, captions=False):
+def dataset_spec(bench: SyntheticBenchmark, fmt: DataFormat = "image_folder", *, captions=False):
     """A :class:`DatasetSpec` for one format of ``bench``."""
     path = {
         "image_folder": bench.folder,

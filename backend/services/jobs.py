@@ -23,6 +23,7 @@ from backend.services.eval_targets import check_paths
 from backend.services.job_dedupe import Submitted, dedupe_key, insert_unless_pending
 from backend.services.job_lifecycle import cancel, retry
 from backend.services.job_queue import JobQueue, enqueue, job_queue
+from backend.services.runnable_pairs import Runnability, runnability, runnable_missing_pairs
 
 # The evaluation tasks (the same names as ``backend.evaluation.specs``).
 ZERO_SHOT = "zero_shot_classification"
@@ -170,16 +171,16 @@ def submit_missing(
     options: dict[str, Any] | None = None,
     created_by: str | None = None,
     queue: JobQueue | None = None,
+    found: Runnability | None = None,
 ) -> list[Submitted]:
-    """Queue jobs for every hole of the coverage grid (``backend.queries.jobs.missing_pairs``)."""
+    """Queue jobs for the coverage grid's holes that can run (``runnable_pairs``): never one
+    whose weights, dataset or extra is missing. ``found`` reuses a runnability already read."""
     runner = job_queue(queue)
     require_runnable(["worker"], what="an evaluation job")
-    pairs = missing_pairs(
-        session=session,
-        checkpoint_ids=checkpoint_ids,
-        eval_set_ids=eval_set_ids,
-        limit=MAX_JOBS_PER_REQUEST + 1,
+    found = found or runnability(
+        session=session, checkpoint_ids=checkpoint_ids, eval_set_ids=eval_set_ids
     )
+    pairs = runnable_missing_pairs(session=session, found=found, limit=MAX_JOBS_PER_REQUEST + 1)
     _check_job_count(len(pairs), missing=True)
     submitted: list[Submitted] = []
     for checkpoint_id, eval_set_id in pairs:

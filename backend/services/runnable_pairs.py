@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from backend.exceptions import ValidationError
 from backend.extras import PIP_EXTRA, jobs_run_here, missing_modules
 from backend.models import Checkpoint, EvalSet, Model
+from backend.queries.jobs import missing_pairs
 from backend.services import file_roots
-from backend.services import jobs as job_service
 
 PRETRAINED_PREFIX = "openclip:"
 NO_WEIGHTS = "no weights: the checkpoint has no weights_uri"
@@ -149,40 +149,9 @@ def runnable_missing_pairs(
     """The coverage grid's holes among the runnable checkpoints and benchmarks."""
     if not found.any_runnable:
         return []
-    return job_service.missing_pairs(
+    return missing_pairs(
         session=session,
         checkpoint_ids=list(found.checkpoints),
         eval_set_ids=list(found.eval_sets),
         limit=limit,
     )
-
-
-def submit_runnable_missing(
-    *,
-    session: Session,
-    checkpoint_ids: Sequence[int] | None = None,
-    eval_set_ids: Sequence[int] | None = None,
-    options: dict | None = None,
-    created_by: str | None = None,
-) -> tuple[list[job_service.Submitted], Runnability]:
-    """Queue a job for every runnable hole (never one that cannot run); what was queued and
-    the runnability it was chosen from (to say what was left out and why)."""
-    found = runnability(session=session, checkpoint_ids=checkpoint_ids, eval_set_ids=eval_set_ids)
-    pairs = runnable_missing_pairs(
-        session=session, found=found, limit=job_service.MAX_JOBS_PER_REQUEST + 1
-    )
-    if len(pairs) > job_service.MAX_JOBS_PER_REQUEST:
-        raise ValidationError(
-            f"more than {job_service.MAX_JOBS_PER_REQUEST} evaluations are missing, at most "
-            f"{job_service.MAX_JOBS_PER_REQUEST} go at once: pick fewer checkpoints or benchmarks"
-        )
-    submitted: list[job_service.Submitted] = []
-    for checkpoint_id, eval_set_id in pairs:
-        submitted += job_service.submit(
-            session=session,
-            checkpoint_ids=[checkpoint_id],
-            eval_set_ids=[eval_set_id],
-            options=options,
-            created_by=created_by,
-        )
-    return submitted, found

@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from backend.config import get_settings
 from backend.exceptions import ValidationError
 from backend.models import Checkpoint, EvalJob, EvalSet, Measurement, Model
-from backend.services import runnable_pairs
+from backend.services import jobs, runnable_pairs
+
+pytestmark = pytest.mark.usefixtures("local_job_queue")  # Launch missing queues jobs
 
 
 @pytest.fixture(autouse=True)
@@ -90,20 +92,24 @@ def test_launch_missing_queues_only_runnable_holes(session, rows, monkeypatch):
         )
     )
     session.commit()
-    submitted, found = runnable_pairs.submit_runnable_missing(session=session)
+    found = runnable_pairs.runnability(session=session)
+    submitted = jobs.submit_missing(session=session)
     assert [(s.job.checkpoint_id, s.job.eval_set_id) for s in submitted] == [
         (checkpoints["file"].id, sets["here"].id)
     ]
     assert session.scalar(select(func.count()).select_from(EvalJob)) == 1
-    again, _ = runnable_pairs.submit_runnable_missing(session=session)
+    again = jobs.submit_missing(session=session)
     assert again == []  # the hole is pending now
     assert found.blocked
 
 
 def test_launch_missing_without_the_extra_queues_nothing_and_names_it(session, rows, monkeypatch):
     monkeypatch.setattr(runnable_pairs, "missing_modules", lambda extra: ["torch"])
-    submitted, found = runnable_pairs.submit_runnable_missing(session=session)
-    assert submitted == [] and found.missing_extra == "worker" and not found.any_runnable
+    monkeypatch.setattr("backend.extras.missing_modules", lambda extra: ["torch"])
+    found = runnable_pairs.runnability(session=session)
+    assert found.missing_extra == "worker" and not found.any_runnable
+    with pytest.raises(ValidationError, match="'worker' extra"):
+        jobs.submit_missing(session=session)
     assert session.scalar(select(func.count()).select_from(EvalJob)) == 0
 
 
@@ -112,4 +118,4 @@ def test_picked_eval_sets_are_checked_too(session, rows):
     found = runnable_pairs.runnability(session=session, eval_set_ids=[sets["not-here"].id])
     assert found.eval_sets == {} and not found.any_runnable
     with pytest.raises(ValidationError, match="at least one"):
-        runnable_pairs.job_service.submit(session=session, checkpoint_ids=[], eval_set_ids=[])
+        jobs.submit(session=session, checkpoint_ids=[], eval_set_ids=[])
