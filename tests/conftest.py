@@ -161,6 +161,17 @@ def local_job_queue():
     set_job_queue(previous)
 
 
+@pytest.fixture
+def every_pair_runnable(monkeypatch):
+    """As if every checkpoint had its weights and every benchmark its data here, for tests of
+    what Launch missing picks among the holes (tests/backend/test_runnable_pairs.py checks
+    that unrunnable pairs are left out)."""
+    from backend.services import runnable_pairs
+
+    monkeypatch.setattr(runnable_pairs, "checkpoint_problem", lambda *_: None)
+    monkeypatch.setattr(runnable_pairs, "eval_set_problem", lambda *_: None)
+
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium per test process (Playwright's sync API allows one instance per

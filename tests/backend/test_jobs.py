@@ -118,11 +118,8 @@ def test_submit_refuses_unknown_ids_and_empty_picks(session, grid):
     assert session.scalar(select(func.count()).select_from(EvalJob)) == 0
 
 
-def test_submit_missing_launches_only_the_holes_of_the_coverage_grid(session, grid, monkeypatch):
-    # As if every checkpoint had weights and every benchmark its data (test_runnable_pairs
-    # checks that the others are left out).
-    monkeypatch.setattr("backend.services.runnable_pairs.checkpoint_problem", lambda *a: None)
-    monkeypatch.setattr("backend.services.runnable_pairs.eval_set_problem", lambda *a: None)
+@pytest.mark.usefixtures("every_pair_runnable")
+def test_submit_missing_launches_only_the_holes_of_the_coverage_grid(session, grid):
     checkpoints, benchmarks, _ = grid
     session.add(
         Measurement(

@@ -73,6 +73,7 @@ def test_launch_list_show_cancel_retry(client, ids, session):
     assert client.post(f"/api/jobs/{job_id}/retry").status_code == 409
 
 
+@pytest.mark.usefixtures("every_pair_runnable")
 def test_missing_launches_only_the_holes(client, ids):
     checkpoint_ids, eval_set_ids = ids
     response = client.post("/api/jobs/missing", json={})

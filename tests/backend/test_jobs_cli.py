@@ -37,6 +37,7 @@ def cli(db_url, session, monkeypatch):
     db.get_engine.cache_clear()
 
 
+@pytest.mark.usefixtures("every_pair_runnable")
 def test_submit_list_show_cancel_retry(cli, capsys):
     checkpoint_id, (a, b) = cli
     assert main(["jobs", "submit", "--checkpoint", str(checkpoint_id), "--eval-set", str(a)]) == 0

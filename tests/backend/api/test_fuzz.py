@@ -77,6 +77,7 @@ def test_inputs_the_fuzzer_found_are_refused_cleanly(seeded_app):
         assert upload["created_at"].endswith(("Z", "+00:00"))  # RFC 3339: with its offset
 
 
+@pytest.mark.usefixtures("every_pair_runnable")
 def test_one_request_queues_a_bounded_number_of_jobs(seeded_app, monkeypatch):
     """``POST /api/jobs/missing {}`` on a large grid once tried to queue every hole at once
     (470,000 jobs on the demo data) and never answered."""
