@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, select, update
 
 from backend import models
-from backend.ingest import coverage
 from backend.exceptions import ConflictError
+from backend.ingest import coverage
 from backend.ingest.dimensions import DIMENSIONS
 from backend.ingest.staging import FACTS
 
