@@ -22,8 +22,8 @@ class CoverageCell(Base):
         ForeignKey("eval_sets.id", ondelete="CASCADE"), primary_key=True
     )
     n_measurements: Mapped[int] = mapped_column(Integer)
-    last_upload_id: Mapped[int | None] = mapped_column(
-        ForeignKey("uploads.id", ondelete="SET NULL")
-    )
+    # No foreign key (uploads are never deleted, only marked undone): one trigger less per
+    # cell an upload writes.
+    last_upload_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_coverage_cells_eval_set_id", "eval_set_id"),)

@@ -2,8 +2,8 @@
 of the staged rows against the table keeps only rows that are new or differ. The values those
 rows overwrite are recorded in ``upload_overwrites`` (undo restores them), changed rows are
 updated, new rows inserted (``INSERT ... ON CONFLICT``; on Postgres, from
-``COPY_THRESHOLD_ROWS`` new rows on, by ``COPY``). Unchanged rows are not touched, so
-re-uploading a file changes nothing. The coverage grid follows the measurements written."""
+``BULK_THRESHOLD_ROWS`` rows on, by a plain ``INSERT ... SELECT``). Unchanged rows are not
+touched, so re-uploading a file changes nothing. The coverage grid follows the measurements."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from backend.ingest.staging import (
     NULL_STANDIN,
     FactSpec,
     FactStage,
-    copy_rows_between,
 )
 from backend.ingest.temp_tables import SQL_TYPES, create_temp_table, drop_temp_table, write_rows
 
-# From this many new rows of one table on, Postgres gets them by COPY instead of INSERT.
-COPY_THRESHOLD_ROWS = 20_000
+# From this many rows to insert into one table on, Postgres gets them by a plain INSERT ... SELECT
+# instead of INSERT ... ON CONFLICT.
+BULK_THRESHOLD_ROWS = 20_000
 
 
 class FactWriting:
@@ -117,13 +117,15 @@ class FactWriting:
                 f"UPDATE {table} SET {assignments}, upload_id = {upload}, job_id = {job} "
                 f"FROM {changes} c WHERE {table}.id = c.target_id"
             )
-        if dialect == "postgresql":
-            fresh = self.conn.exec_driver_sql(
-                f"SELECT COUNT(*) FROM {changes} WHERE target_id IS NULL"
-            ).scalar_one()
-            if fresh >= COPY_THRESHOLD_ROWS:
-                self._copy_new_rows(changes, table, columns, upload, job)
-                return TableCounts(new=fresh, updated=updated, unchanged=groups - fresh - updated)
+        names = ", ".join(columns)
+        if dialect == "postgresql" and groups - updated >= BULK_THRESHOLD_ROWS:
+            # Many new rows: a plain server-side INSERT ... SELECT (no ON CONFLICT; a concurrent
+            # upload that inserted one of these keys meanwhile makes this one fail as a whole).
+            new = self.conn.exec_driver_sql(
+                f"INSERT INTO {table} ({names}, upload_id, job_id) "
+                f"SELECT {names}, {upload}, {job} FROM {changes} WHERE target_id IS NULL"
+            ).rowcount
+            return TableCounts(new=new, updated=updated, unchanged=groups - new - updated)
         # ON CONFLICT covers a concurrent upload that inserted the same key meanwhile.
         excluded = ", ".join(f"{c} = excluded.{c}" for c in spec.value_columns)
         new = self.conn.exec_driver_sql(
@@ -133,14 +135,3 @@ class FactWriting:
             f"{excluded}, upload_id = excluded.upload_id, job_id = excluded.job_id"
         ).rowcount
         return TableCounts(new=new, updated=updated, unchanged=groups - new - updated)
-
-    def _copy_new_rows(self, changes: str, table: str, columns, upload: int, job: str) -> None:
-        """Insert a large number of new rows with ``COPY`` (about twice as fast as
-        ``INSERT ... SELECT``). No ``ON CONFLICT`` here: a concurrent upload that inserted one
-        of these keys meanwhile makes this upload fail as a whole (nothing is written)."""
-        names = ", ".join(columns)
-        copy_rows_between(
-            self.conn,
-            f"SELECT {names}, {upload}, {job} FROM {changes} WHERE target_id IS NULL",
-            f"{table} ({names}, upload_id, job_id)",
-        )

@@ -3,7 +3,6 @@ filled batch by batch (``COPY`` on Postgres, ``executemany`` on SQLite)."""
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -111,17 +110,3 @@ class FactStage:
         if self.created:
             drop_temp_table(self.conn, self.spec.stage)
             self.created = False
-
-
-def copy_rows_between(conn: Connection, source_sql: str, target: str) -> None:
-    """``COPY (source) TO STDOUT`` spooled to a temporary file, then ``COPY target FROM
-    STDIN``: Postgres's bulk insert path, with memory bounded by the 1 MiB blocks."""
-    raw = conn.connection.driver_connection
-    with tempfile.TemporaryFile() as spool, raw.cursor() as cursor:
-        with cursor.copy(f"COPY ({source_sql}) TO STDOUT") as out:
-            for block in out:
-                spool.write(block)
-        spool.seek(0)
-        with cursor.copy(f"COPY {target} FROM STDIN") as into:
-            while block := spool.read(1 << 20):
-                into.write(block)

@@ -79,9 +79,16 @@ class UploadWriter(FactWriting):
 
     def add_all(self, records) -> None:
         """Add every record of an iterable, its names made canonical (``aliases.csv``)."""
-        add = self.add
-        for record in canonical_records(records):
-            add(record)
+        handlers, count = self._handlers, 0
+        try:
+            for record in canonical_records(records):
+                count += 1
+                handler = handlers.get(record.__class__)
+                if handler is None:
+                    raise TypeError(f"not a canonical record: {record!r}")
+                handler(record)
+        finally:
+            self.records += count
 
     def add(self, record: rec.Record) -> None:
         """Add one record (dispatch on its type)."""

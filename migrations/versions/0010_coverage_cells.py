@@ -35,12 +35,6 @@ def upgrade() -> None:
             name=op.f("fk_coverage_cells_eval_set_id_eval_sets"),
             ondelete="CASCADE",
         ),
-        sa.ForeignKeyConstraint(
-            ["last_upload_id"],
-            ["uploads.id"],
-            name=op.f("fk_coverage_cells_last_upload_id_uploads"),
-            ondelete="SET NULL",
-        ),
         sa.PrimaryKeyConstraint("checkpoint_id", "eval_set_id", name=op.f("pk_coverage_cells")),
     )
     op.create_index("ix_coverage_cells_eval_set_id", "coverage_cells", ["eval_set_id"])

@@ -174,7 +174,7 @@ def test_bulk_copy_path_round_trips_values_exactly(engine, write, monkeypatch):
     re-upload finds every row unchanged) and undo still works."""
     from backend.ingest import facts
 
-    monkeypatch.setattr(facts, "COPY_THRESHOLD_ROWS", 10)
+    monkeypatch.setattr(facts, "BULK_THRESHOLD_ROWS", 10)
     lines = [f"m{i % 7},final,e{i % 11},acc{i},{1 / (i + 3)!r},{i / 1e9!r}," for i in range(300)]
     path = write("many.csv", "model,revision,eval_set,metric,value,stderr,n\n" + "\n".join(lines))
     first = uploads.ingest_file(engine=engine, path=path)
