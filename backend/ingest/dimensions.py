@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, exists, insert, literal, select, update
+from sqlalchemy import Connection, Integer, String, and_, exists, insert, literal, select, update
 from sqlalchemy import column as column_clause
 from sqlalchemy import table as table_clause
 
@@ -150,10 +150,14 @@ def show_key(key: tuple) -> str:
 
 
 def _stage_type(conn: Connection, col) -> str:
-    """The staging column type of ``col``: its own, but integers as ``numeric`` on Postgres
-    (a file may state ``1000.0`` steps; the insert casts them)."""
-    if conn.dialect.name == "postgresql" and isinstance(col.type, Integer):
-        return "numeric"
+    """The staging column type of ``col``: its own, but on Postgres integers as ``numeric`` (a
+    file may state ``1000.0`` steps) and strings as unbounded ``text``, so that ``COPY`` takes
+    every value and the insert's casts name what the table refuses (``DataError``)."""
+    if conn.dialect.name == "postgresql":
+        if isinstance(col.type, Integer):
+            return "numeric"
+        if isinstance(col.type, String):
+            return "text"
     return col.type.compile(dialect=conn.dialect)
 
 

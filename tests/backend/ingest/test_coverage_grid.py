@@ -138,3 +138,21 @@ def test_migration_backfills_the_grid(tmp_path):
     with engine.connect() as conn:
         assert sorted(conn.execute(text(GRID)).all()) == [(1, 1, 2, None), (2, 1, 1, None)]
     engine.dispose()
+
+
+def test_a_value_the_table_refuses_is_an_ingest_error_not_a_crash(engine):
+    """Dimension rows are staged by COPY into unbounded columns; the table's own limits (a
+    family longer than its 100 characters) then refuse the upload with a located error."""
+    import pytest
+
+    from backend.exceptions import IngestError
+
+    if engine.dialect.name == "sqlite":
+        pytest.skip("SQLite does not enforce VARCHAR lengths")
+    records = [
+        rec.ModelRecord("m-long", family="f" * 150),
+        rec.MeasurementRecord("m-long", "final", "arc", "acc", 0.5),
+    ]
+    with pytest.raises(IngestError, match="refused"):
+        uploads.ingest_records(engine=engine, records=records, format="test", source="api")
+    assert cells(engine) == (set(), set())
