@@ -17,6 +17,10 @@ MLflow lives in its own virtual environment (its pins clash with ours)::
 
 The MLflow half runs in that interpreter as ``bench_vs_mlflow.py --side mlflow`` and prints
 one JSON line of timings.
+
+Aims (issue 17): ScaleScope's ingest at least ``INGEST_AIM`` (10) times MLflow's ``log_batch``
+in the same run; the goal is ``INGEST_GOAL`` (40) times. The figures, aims and machine go to
+``bench/results/bench_vs_mlflow.json`` (or ``--json PATH``).
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 METRICS = ("loss_a", "loss_b")
+#: ScaleScope's ingest speed over MLflow's log_batch, measured in the same run: the aim, the goal.
+INGEST_AIM = 10.0
+INGEST_GOAL = 40.0
 
 
 def free_port() -> int:
@@ -214,6 +221,7 @@ def main() -> None:
     parser.add_argument("--tracking-uri")
     parser.add_argument("--steps", type=int)
     parser.add_argument("--workdir", help="keep the CSV and server logs here")
+    parser.add_argument("--json", metavar="PATH", help="result file (default bench/results/)")
     args = parser.parse_args()
     steps = args.steps or args.points // (args.runs * len(METRICS))
     if args.side == "mlflow":
@@ -231,9 +239,21 @@ def main() -> None:
             f"{label:12}{r['points']:>10,}{r['ingest_s']:>10.2f}{rate:>12,.0f}"
             f"{r['read_s']:>13.3f}{r['pairs']:>9,}"
         )
-    print(
-        f"ScaleScope / MLflow: ingest {theirs['ingest_s'] / ours['ingest_s']:.1f}x faster, "
-        f"plot read {theirs['read_s'] / ours['read_s']:.1f}x faster"
+    ingest_x = theirs["ingest_s"] / ours["ingest_s"]
+    read_x = theirs["read_s"] / ours["read_s"]
+    print(f"ScaleScope / MLflow: ingest {ingest_x:.1f}x faster, plot read {read_x:.1f}x faster")
+    aim = "met" if ingest_x >= INGEST_AIM else "NOT met"
+    goal = "met" if ingest_x >= INGEST_GOAL else "not met"
+    print(f"aim: ingest >= {INGEST_AIM:.0f}x MLflow ({aim}), goal {INGEST_GOAL:.0f}x ({goal})")
+    from results_file import write_result
+
+    write_result(
+        "bench_vs_mlflow",
+        {"scalescope": ours, "mlflow": theirs, "ingest_x": ingest_x, "read_x": read_x},
+        {"ingest_x_min": INGEST_AIM, "ingest_x_goal": INGEST_GOAL},
+        {"ingest_x_min": ingest_x >= INGEST_AIM, "ingest_x_goal": ingest_x >= INGEST_GOAL},
+        path=args.json,
+        database_url=PG_ADMIN,
     )
 
 

@@ -13,8 +13,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("backend", "app")
 MAX_LINES = 450
-#: Being split on another branch (ingest); drop this exception once that branch is merged.
-TOO_LONG_OK = {"backend/ingest/store.py"}
 
 #: part -> the files and folders it is made of (ARCHITECTURE.md's parts table). A module
 #: belongs to the part with the longest matching entry, so Engines (files of backend/corpus/)
@@ -23,7 +21,13 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Config": ("backend/__init__.py", "backend/config.py", "backend/db.py", "backend/resources.py"),
     "Errors": ("backend/exceptions.py",),
     "Analysis": ("backend/analysis/",),
-    "Data": ("backend/models.py", "backend/schemas/", "backend/queries/", "backend/catalog/"),
+    "Data": (
+        "backend/models.py",
+        "backend/models_coverage.py",
+        "backend/schemas/",
+        "backend/queries/",
+        "backend/catalog/",
+    ),
     "Fits": ("backend/fits/",),
     "Services": ("backend/services/", "backend/ingest/", "backend/demo/"),
     "Extras": ("backend/extras.py",),
@@ -243,8 +247,7 @@ def test_no_module_is_too_long():
         for path in module_files().values()
         if (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
-    unexpected = {path: n for path, n in long.items() if path not in TOO_LONG_OK}
-    assert not unexpected, f"split these modules (at most {MAX_LINES} lines): {unexpected}"
+    assert not long, f"split these modules (at most {MAX_LINES} lines): {long}"
 
 
 def test_the_checks_see_what_they_must(tmp_path):

@@ -6,7 +6,6 @@ removes those a killed process left behind without touching a live process's upl
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -14,7 +13,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import UploadFile
 
@@ -87,16 +85,3 @@ def spooled_upload(upload: UploadFile, *, limit: int) -> Iterator[Path]:
                     )
                 out.write(chunk)
         yield path
-
-
-@contextmanager
-def records_file(rows: list[dict[str, Any]], *, name: str) -> Iterator[Path]:
-    """JSON records written to a temporary ``.json`` file for the long JSON reader."""
-    path_name = upload_name(name)
-    folder = tempfile.mkdtemp(prefix=f"scalescope-records-{os.getpid()}-")
-    try:
-        path = Path(folder) / path_name
-        path.write_text(json.dumps(rows), encoding="utf-8")
-        yield path
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
 from backend.api.deps import EngineDep, SessionDep
-from backend.api.files import records_file, spooled_upload
+from backend.api.files import spooled_upload, upload_name
 from backend.api.security import CallerDep
 from backend.config import get_settings
 from backend.exceptions import ValidationError
@@ -75,16 +75,14 @@ def upload_records(
     dry_run: bool = False,
 ) -> UploadReport:
     """Import measurements posted as JSON (the canonical long layout, one object each)."""
-    with records_file(body.measurements, name=body.filename or "records.json") as path:
-        report = upload_service.ingest_file(
-            engine=engine,
-            path=path,
-            filename=path.name,
-            format="long_json",
-            source="api",
-            created_by=caller.username,
-            dry_run=dry_run,
-        )
+    report = upload_service.ingest_rows(
+        engine=engine,
+        rows=body.measurements,
+        filename=upload_name(body.filename or "records.json"),
+        source="api",
+        created_by=caller.username,
+        dry_run=dry_run,
+    )
     return _status(report, response)
 
 

@@ -94,9 +94,20 @@ def canonical_record(record: rec.Record) -> rec.Record:
 
 
 def canonical_records(records: Iterable[rec.Record]) -> Iterator[rec.Record]:
-    """Every record of ``records`` with canonical names."""
+    """Every record of ``records`` with canonical names (measurements, which come by the
+    million, look their eval set and metric up once per distinct pair)."""
+    pairs: dict[tuple, tuple] = {}
+    measurement = rec.MeasurementRecord
     for record in records:
-        yield canonical_record(record)
+        if record.__class__ is not measurement:
+            yield canonical_record(record)
+            continue
+        pair = (record.eval_set, record.metric)
+        mapped = pairs.get(pair)
+        if mapped is None:
+            named = canonical_record(record)
+            mapped = pairs[pair] = (named.eval_set, named.metric)
+        yield record if mapped == pair else record._replace(eval_set=mapped[0], metric=mapped[1])
 
 
 def canonical_key(key: str) -> str:

@@ -63,31 +63,22 @@ def write_counts(
     details: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write a counting run as one upload in the caller's transaction (a job commits it with
-    its final status); returns the upload id and rows per table."""
-    from backend.config import get_settings
-    from backend.ingest.store import UploadWriter
+    its final status) through the ingest core; returns the upload id and rows per table."""
+    from backend.ingest.core import write_upload
     from backend.ingest.validation import Problems
 
-    upload = models.Upload(
-        source=source,
+    report = write_upload(
+        session.connection(),
+        count_records(counts, corpus=corpus, details=details),
+        problems=Problems(f"{corpus} counts"),
         format=COUNTS_FORMAT,
+        source=source,
         filename=f"{corpus} ({counts.method})",
         created_by=created_by,
-        counts={},
-    )
-    session.add(upload)
-    session.flush()
-    writer = UploadWriter(
-        session.connection(),
-        upload_id=upload.id,
-        problems=Problems(f"{corpus} counts"),
-        batch_rows=get_settings().ingest_batch_rows,
         job_id=job_id,
     )
-    writer.add_all(count_records(counts, corpus=corpus, details=details))
-    tables = {str(table): c.model_dump() for table, c in writer.finish().items()}
-    upload.counts = tables
-    return {"upload_id": upload.id, "records": writer.records, "tables": tables}
+    tables = {str(table): c.model_dump() for table, c in report.counts.items()}
+    return {"upload_id": report.upload_id, "records": report.records, "tables": tables}
 
 
 def store_counts(

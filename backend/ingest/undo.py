@@ -13,7 +13,9 @@ from sqlalchemy import Connection, delete, select, update
 
 from backend import models
 from backend.exceptions import ConflictError
-from backend.ingest.store import DIMENSIONS, FACTS
+from backend.ingest import coverage
+from backend.ingest.dimensions import DIMENSIONS
+from backend.ingest.staging import FACTS
 
 _CHUNK = 5_000
 
@@ -48,12 +50,14 @@ def undo_rows(conn: Connection, upload_id: int) -> dict[str, dict[str, int]]:
             "undo those first"
         )
     counts: dict[str, dict[str, int]] = {}
+    checkpoints = coverage.touched_checkpoints(conn, upload_id)
     for spec in FACTS:
         table = models.Base.metadata.tables[spec.table]
         restored = _restore(conn, upload_id, table)
         deleted = conn.execute(delete(table).where(table.c.upload_id == upload_id)).rowcount
         if restored or deleted:
             counts[spec.table] = {"restored": restored, "deleted": deleted}
+    coverage.refresh(conn, checkpoint_ids=checkpoints)
     for spec in reversed(DIMENSIONS):
         table = spec.table
         restored = _restore(conn, upload_id, table)

@@ -1,13 +1,14 @@
-"""Coverage grid: which model has results on which eval set."""
+"""Coverage grid: which model has results on which eval set, read from the grid the ingest
+write path keeps (``coverage_cells``: per checkpoint × eval set, its number of measurements)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Checkpoint, EvalSet, Measurement, Model
+from backend.models import Checkpoint, CoverageCell, EvalSet, Model
 
 
 def coverage_frame(
@@ -42,13 +43,21 @@ def coverage_frame(
     counts = (
         select(
             Checkpoint.model_id,
-            Measurement.eval_set_id,
+            CoverageCell.eval_set_id,
+            func.sum(CoverageCell.n_measurements),
             func.count(),
-            func.count(distinct(Measurement.checkpoint_id)),
         )
-        .join(Checkpoint, Checkpoint.id == Measurement.checkpoint_id)
-        .group_by(Checkpoint.model_id, Measurement.eval_set_id)
+        .join(Checkpoint, Checkpoint.id == CoverageCell.checkpoint_id)
+        .group_by(Checkpoint.model_id, CoverageCell.eval_set_id)
     )
+    if models or families:
+        counts = counts.where(
+            Checkpoint.model_id.in_(model_stmt.with_only_columns(Model.id).order_by(None))
+        )
+    if eval_sets or kind:
+        counts = counts.where(
+            CoverageCell.eval_set_id.in_(eval_stmt.with_only_columns(EvalSet.id).order_by(None))
+        )
     for model_id, eval_id, n, n_ckpt in session.execute(counts):
         i, j = model_index.get(model_id), eval_index.get(eval_id)
         if i is not None and j is not None:

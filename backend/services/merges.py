@@ -12,6 +12,7 @@ from sqlalchemy import and_, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
 from backend.exceptions import ConflictError, NotFoundError, ValidationError
+from backend.ingest import coverage
 from backend.models import (
     ConceptScore,
     EntityMerge,
@@ -60,6 +61,7 @@ def _merge_eval_sets(session: Session, source: str, target: str) -> dict[str, An
         session.execute(update(table).where(table.id.in_(ids)).values(eval_set_id=tgt.id))
         moved[table.__tablename__] = ids
     session.flush()
+    coverage.refresh(session.connection(), eval_set_ids=[src.id, tgt.id])
     session.delete(src)
     return moved
 
@@ -107,6 +109,8 @@ def undo(*, session: Session, merge_id: int) -> EntityMerge:
         for table, _ in EVAL_SET_FACTS:
             ids = moved.get(table.__tablename__, [])
             session.execute(update(table).where(table.id.in_(ids)).values(eval_set_id=restored.id))
+        target = session.scalar(select(EvalSet.id).where(EvalSet.name == record.target))
+        coverage.refresh(session.connection(), eval_set_ids=[restored.id, target or restored.id])
     else:
         session.execute(
             update(Model)

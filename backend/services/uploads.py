@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, func, insert, select, update
+from sqlalchemy import Engine, Table, func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,12 +27,12 @@ from backend.exceptions import (
     IngestError,
     IngestProblem,
     NotFoundError,
-    ValidationError,
 )
+from backend.ingest.adapters import long_json
+from backend.ingest.core import check_source, write_upload
 from backend.ingest.formats import detect_format, get_adapter
 from backend.ingest.records import Record
 from backend.ingest.report import TableCounts, UploadReport
-from backend.ingest.store import UploadWriter
 from backend.ingest.undo import undo_rows
 from backend.ingest.validation import Problems
 
@@ -40,12 +41,11 @@ __all__ = [
     "UploadReport",
     "ingest_file",
     "ingest_records",
+    "ingest_rows",
     "list_uploads",
     "get_upload",
     "undo_upload",
 ]
-
-SOURCES = ("api", "web", "cli", "job", "demo")
 
 
 class _DryRun(Exception):
@@ -133,6 +133,34 @@ def ingest_records(
     )
 
 
+def ingest_rows(
+    *,
+    engine: Engine,
+    rows: list[dict[str, Any]],
+    filename: str,
+    source: str = "api",
+    created_by: str | None = None,
+    dry_run: bool = False,
+) -> UploadReport:
+    """Store measurement objects posted as JSON (the canonical long layout, ``long_json``),
+    parsed directly into records; problems name ``filename`` and the object's position.
+    Posting the same rows again changes nothing (their digest is the upload's ``sha256``)."""
+    problems = Problems(filename)
+    digest = hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+    return _ingest(
+        engine=engine,
+        produce=lambda: long_json.read_items(rows, problems),
+        problems=problems,
+        format="long_json",
+        filename=filename,
+        sha256=digest,
+        source=source,
+        created_by=created_by,
+        job_id=None,
+        dry_run=dry_run,
+    )
+
+
 def _ingest(
     *,
     engine: Engine,
@@ -146,50 +174,32 @@ def _ingest(
     job_id: int | None,
     dry_run: bool,
 ) -> UploadReport:
-    if source not in SOURCES:
-        raise ValidationError(f"unknown upload source {source!r}; one of {', '.join(SOURCES)}")
+    check_source(source)
     started = time.perf_counter()
-    uploads = cast(Table, models.Upload.__table__)
     report = UploadReport(
         format=format, filename=filename, sha256=sha256, source=source, dry_run=dry_run
     )
     try:
         with engine.begin() as conn:
-            upload_id = conn.execute(
-                insert(uploads)
-                .values(
-                    created_by=created_by,
-                    source=source,
-                    format=format,
-                    filename=filename,
-                    sha256=sha256,
-                    status="committed",
-                    counts={},
-                )
-                .returning(uploads.c.id)
-            ).scalar_one()
-            writer = UploadWriter(
+            report = write_upload(
                 conn,
-                upload_id=upload_id,
+                produce(),
                 problems=problems,
-                batch_rows=get_settings().ingest_batch_rows,
+                format=format,
+                source=source,
+                filename=filename,
+                sha256=sha256,
+                created_by=created_by,
                 job_id=job_id,
+                dry_run=dry_run,
             )
-            writer.add_all(produce())
-            counts = writer.finish()
-            report.records = writer.records
-            report.counts = counts
-            report.warnings = [str(w) for w in problems.warnings]
             if dry_run:
                 raise _DryRun
-            if sha256 is not None and not any(c.new or c.updated for c in counts.values()):
+            if sha256 is not None and not any(c.written for c in report.counts.values()):
                 report.unchanged = True  # e.g. the same file again: no upload record either
                 raise _DryRun
-            stored = {table: c.model_dump() for table, c in counts.items()}
-            conn.execute(update(uploads).where(uploads.c.id == upload_id).values(counts=stored))
-            report.upload_id = upload_id
     except _DryRun:
-        pass
+        report.upload_id = None
     except (DataError, IntegrityError) as exc:
         # Checks in the adapters and the writer should catch bad values first; this names the
         # upload when the database's own constraints find something they missed.

@@ -31,6 +31,11 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
     if items is None:
         problems.add('expected a list of measurement objects (or {"measurements": [...]})')
         problems.raise_if_any()
+    yield from read_items(items, problems)
+
+
+def read_items(items: list, problems: Problems) -> Iterator[rec.Record]:
+    """Records of already parsed measurement objects (e.g. JSON posted to the API)."""
     columns: set[str] = set()
     parser = None
     for index, item in enumerate(items, start=1):

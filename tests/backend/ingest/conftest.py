@@ -16,6 +16,7 @@ SNAPSHOT_TABLES = (
     "concept_scores",
     "concept_frequencies",
     "concept_pair_frequencies",
+    "coverage_cells",
 )
 
 

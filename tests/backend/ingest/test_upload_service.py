@@ -172,9 +172,9 @@ def test_undo_removes_dimensions_left_over_by_an_earlier_undo(engine, write):
 def test_bulk_copy_path_round_trips_values_exactly(engine, write, monkeypatch):
     """Above the threshold Postgres gets new rows by COPY; values survive exactly (the
     re-upload finds every row unchanged) and undo still works."""
-    from backend.ingest import store
+    from backend.ingest import facts
 
-    monkeypatch.setattr(store, "COPY_THRESHOLD_ROWS", 10)
+    monkeypatch.setattr(facts, "BULK_THRESHOLD_ROWS", 10)
     lines = [f"m{i % 7},final,e{i % 11},acc{i},{1 / (i + 3)!r},{i / 1e9!r}," for i in range(300)]
     path = write("many.csv", "model,revision,eval_set,metric,value,stderr,n\n" + "\n".join(lines))
     first = uploads.ingest_file(engine=engine, path=path)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from backend.ingest import coverage
 from backend.models import (
     Checkpoint,
     ConceptFrequency,
@@ -108,4 +109,7 @@ def seed(session: Session) -> None:
             corpus_id=corpus.id, method="lemmatized", concept_a="cat", concept_b="dog", count=5
         )
     )
+    session.flush()
+    # rows added directly, not through the ingest write path: fill the coverage grid as undo does
+    coverage.refresh(session.connection())
     session.commit()
