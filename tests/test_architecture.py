@@ -22,8 +22,7 @@ PARTS: dict[str, tuple[str, ...]] = {
     "Errors": ("backend/exceptions.py",),
     "Analysis": ("backend/analysis/",),
     "Data": (
-        "backend/models.py",
-        "backend/models_coverage.py",
+        "backend/models/",
         "backend/schemas/",
         "backend/queries/",
         "backend/catalog/",
