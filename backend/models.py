@@ -442,3 +442,6 @@ class SharedView(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = _now()
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+from backend.fit_cache_table import FitCacheEntry  # noqa: E402,F401  (registers fit_cache)
