@@ -25,7 +25,7 @@ def _register(module: str, name: str, func: Callable, *dependencies) -> Callable
     return callback(*dependencies, prevent_initial_call=True)(func)
 
 
-def register_update(
+def register_explorer(
     *,
     module: str,
     path: str,
@@ -36,10 +36,12 @@ def register_update(
     table: str,
     notes: str,
     details: str | None = None,
+    exclude: str | None = None,
 ) -> Callable:
     """The page's one update: the ``controls`` (state field -> component, property) and the
     ``flags`` checklist make the state; its view fills the figure, fit store, table, notes,
-    URL state, procedure box (and the ``details`` table)."""
+    URL state, procedure box (and the ``details`` table). With ``exclude`` (the dropdown of
+    excluded points) a click on a point toggles it there."""
     outputs = [
         Output(ids.graph_id(path), "figure"),
         Output(ids.fit_params_id(path), "data"),
@@ -61,6 +63,8 @@ def register_update(
         return explorer_outputs(build_in_session(build, state), state, details=bool(details))
 
     inputs = [Input(component, prop) for component, prop in controls.values()]
+    if exclude:
+        register_exclude_click(module=module, path=path, exclude=exclude)
     return _register(module, "update", update, *outputs, *inputs, Input(flags, "value"))
 
 

@@ -10,15 +10,14 @@ from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import dropdown, explorer_page, field, flags, number_input
 from app.components.explorer_callbacks import (
+    register_explorer,
     register_model_search,
-    register_update,
 )
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
     build_in_session,
     flags_of,
-    notes_text,
 )
 from app.views.frequency import (
     VIEWS,
@@ -127,14 +126,13 @@ def layout(**query) -> html.Div:
         view=view,
         state=state,
         notes_id=ids.FREQUENCY_NOTES,
-        notes_text=notes_text(view),
         tables=[
             ("Fits per model", ids.FREQUENCY_TABLE, view.table),
         ],
     )
 
 
-register_update(
+register_explorer(
     module=__name__,
     path=PATH,
     state_cls=FrequencyState,

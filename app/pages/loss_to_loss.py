@@ -10,6 +10,7 @@ from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    exclude_field,
     explorer_page,
     field,
     field_group,
@@ -17,17 +18,14 @@ from app.components.explorer import (
     number_input,
 )
 from app.components.explorer_callbacks import (
-    register_exclude_click,
+    register_explorer,
     register_field_toggle,
-    register_update,
 )
 from app.state import decode_state
 from app.views.common import (
     build_in_session,
     flags_of,
-    notes_text,
 )
-from app.views.exclusions import exclude_options
 from app.views.loss_to_loss import (
     LossToLossState,
     build_loss_to_loss_view,
@@ -125,13 +123,7 @@ def controls(state: LossToLossState, choices) -> html.Div:
                 ),
             ),
             field("extrapolate to x", number_input(ids.L2L_EXTRAPOLATE, state.extrapolate)),
-            field(
-                "excluded points (click a point to add)",
-                dropdown(
-                    ids.L2L_EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True
-                ),
-                width="20rem",
-            ),
+            exclude_field(ids.L2L_EXCLUDE, state.exclude),
             field("options", flags(ids.L2L_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
@@ -159,14 +151,13 @@ def layout(**query) -> html.Div:
         view=view,
         state=state,
         notes_id=ids.L2L_NOTES,
-        notes_text=notes_text(view),
         tables=[
             ("Fitted parameters", ids.L2L_TABLE, view.table),
         ],
     )
 
 
-register_update(
+register_explorer(
     module=__name__,
     path=PATH,
     state_cls=LossToLossState,
@@ -175,6 +166,7 @@ register_update(
     flags=ids.L2L_FLAGS,
     table=ids.L2L_TABLE,
     notes=ids.L2L_NOTES,
+    exclude=ids.L2L_EXCLUDE,
 )
 register_field_toggle(
     module=__name__,
@@ -184,4 +176,3 @@ register_field_toggle(
     second=ids.L2L_PAIRING_FIELDS,
     second_when="train-to-train",
 )
-register_exclude_click(module=__name__, path=PATH, exclude=ids.L2L_EXCLUDE)

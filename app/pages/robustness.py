@@ -9,18 +9,15 @@ from dash import Input, Output, State, callback, dcc, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, explorer_page, field, flags
+from app.components.explorer import dropdown, exclude_field, explorer_page, field, flags
 from app.components.explorer_callbacks import (
-    register_exclude_click,
-    register_update,
+    register_explorer,
 )
 from app.state import decode_state, state_href
 from app.views.common import (
     build_in_session,
     flags_of,
-    notes_text,
 )
-from app.views.exclusions import exclude_options
 from app.views.robustness import (
     RobustnessState,
     build_robustness_view,
@@ -104,15 +101,10 @@ def controls(state: RobustnessState, choices) -> html.Div:
                     multi=True,
                 ),
             ),
-            field(
-                "left out of the baseline (click a point to add)",
-                dropdown(
-                    ids.ROBUSTNESS_EXCLUDE,
-                    exclude_options(state.exclude),
-                    state.exclude,
-                    multi=True,
-                ),
-                width="20rem",
+            exclude_field(
+                ids.ROBUSTNESS_EXCLUDE,
+                state.exclude,
+                label="left out of the baseline (click a point to add)",
             ),
             field("options", flags(ids.ROBUSTNESS_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
@@ -159,7 +151,6 @@ def layout(**query) -> html.Div:
         view=view,
         state=state,
         notes_id=ids.ROBUSTNESS_NOTES,
-        notes_text=notes_text(view),
         tables=[
             ("Baseline fit", ids.ROBUSTNESS_FIT_TABLE, view.table),
             ("Effective robustness per model", ids.ROBUSTNESS_TABLE, view.details),
@@ -167,7 +158,7 @@ def layout(**query) -> html.Div:
     )
 
 
-register_update(
+register_explorer(
     module=__name__,
     path=PATH,
     state_cls=RobustnessState,
@@ -177,8 +168,8 @@ register_update(
     table=ids.ROBUSTNESS_FIT_TABLE,
     notes=ids.ROBUSTNESS_NOTES,
     details=ids.ROBUSTNESS_TABLE,
+    exclude=ids.ROBUSTNESS_EXCLUDE,
 )
-register_exclude_click(module=__name__, path=PATH, exclude=ids.ROBUSTNESS_EXCLUDE)
 
 
 @callback(

@@ -11,6 +11,7 @@ from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    exclude_field,
     explorer_page,
     field,
     field_group,
@@ -18,19 +19,16 @@ from app.components.explorer import (
     number_input,
 )
 from app.components.explorer_callbacks import (
-    register_exclude_click,
+    register_explorer,
     register_field_toggle,
     register_model_search,
-    register_update,
 )
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
     build_in_session,
     flags_of,
-    notes_text,
 )
-from app.views.exclusions import exclude_options
 from app.views.scaling import (
     CURVE_AXES,
     LAWS,
@@ -132,13 +130,7 @@ def controls(state: ScalingState, choices) -> html.Div:
                 "drop the k highest-loss points",
                 number_input(ids.SCALING_DROP_HIGHEST, state.drop_highest, placeholder="published"),
             ),
-            field(
-                "excluded points (click a point to add)",
-                dropdown(
-                    ids.SCALING_EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True
-                ),
-                width="20rem",
-            ),
+            exclude_field(ids.SCALING_EXCLUDE, state.exclude),
             field("options", flags(ids.SCALING_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
@@ -164,14 +156,13 @@ def layout(**query) -> html.Div:
         view=view,
         state=state,
         notes_id=ids.SCALING_NOTES,
-        notes_text=notes_text(view),
         tables=[
             ("Fitted parameters and predictions", ids.SCALING_TABLE, view.table),
         ],
     )
 
 
-register_update(
+register_explorer(
     module=__name__,
     path=PATH,
     state_cls=ScalingState,
@@ -180,8 +171,8 @@ register_update(
     flags=ids.SCALING_FLAGS,
     table=ids.SCALING_TABLE,
     notes=ids.SCALING_NOTES,
+    exclude=ids.SCALING_EXCLUDE,
 )
-register_exclude_click(module=__name__, path=PATH, exclude=ids.SCALING_EXCLUDE)
 register_field_toggle(
     module=__name__,
     name="show_mode_fields",
