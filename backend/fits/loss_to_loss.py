@@ -126,11 +126,21 @@ def read_points(session: Session, state: LossToLossState) -> pd.DataFrame:
     return mark_excluded(points, exclude=state.exclude)
 
 
+def metric_runs(session: Session, metric: str, state: LossToLossState) -> pd.DataFrame:
+    """``metric`` per checkpoint of every pretraining dataset (the state's family and final
+    filters), read once per session: each group's E needs the runs of its own dataset."""
+    flt = measurement_filter(state).model_copy(update={"pretraining_data": None})
+    key = ("loss_to_loss.metric_runs", metric, repr(flt))
+    if key not in session.info:
+        session.info[key] = scaling_frame(session, metric=MetricRef.parse(metric), flt=flt)
+    return session.info[key]
+
+
 def dataset_irreducible(session: Session, metric: str, data: str, state: LossToLossState):
     """E of ``metric`` from a scaling-law fit over every run trained on ``data`` (None when
     fewer than six runs have N, D and the loss)."""
-    flt = measurement_filter(state).model_copy(update={"pretraining_data": [data]})
-    frame = scaling_frame(session, metric=MetricRef.parse(metric), flt=flt)
+    frame = metric_runs(session, metric, state)
+    frame = frame[frame["pretraining_data"] == data]
     runs = frame.dropna(subset=["n_params", "tokens_seen", "value"])
     runs = runs[(runs["n_params"] > 0) & (runs["tokens_seen"] > 0) & (runs["value"] > 0)]
     if len(runs) < MIN_POINTS_TO_FIT + 1:
