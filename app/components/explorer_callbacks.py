@@ -14,6 +14,8 @@ from dash import Input, Output, State, callback
 
 from app import ids
 from app.components.explorer import shown_if
+from app.components.export_sources import register_point_source
+from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import build_in_session, explorer_outputs, state_from_controls
 from app.views.exclusions import exclude_options, toggle_clicked
@@ -41,7 +43,8 @@ def register_explorer(
     """The page's one update: the ``controls`` (state field -> component, property) and the
     ``flags`` checklist make the state; its view fills the figure, fit store, table, notes,
     URL state, procedure box (and the ``details`` table). With ``exclude`` (the dropdown of
-    excluded points) a click on a point toggles it there."""
+    excluded points) a click on a point toggles it there. The view's points are what the
+    panel's CSV export writes."""
     outputs = [
         Output(ids.graph_id(path), "figure"),
         Output(ids.fit_params_id(path), "data"),
@@ -65,6 +68,9 @@ def register_explorer(
     inputs = [Input(component, prop) for component, prop in controls.values()]
     if exclude:
         register_exclude_click(module=module, path=path, exclude=exclude)
+    register_point_source(
+        path, lambda query: build_in_session(build, decode_state(state_cls, query)).points
+    )
     return _register(module, "update", update, *outputs, *inputs, Input(flags, "value"))
 
 
