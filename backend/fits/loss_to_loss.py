@@ -19,6 +19,7 @@ from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.cache import cached_fit
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
+from backend.fits.memo import remembered
 from backend.fits.points import MIN_POINTS_TO_FIT, point_frame
 from backend.fits.result import GroupFit, PageFits, Procedure, compare
 from backend.fits.urlstate import PageState
@@ -128,12 +129,13 @@ def read_points(session: Session, state: LossToLossState) -> pd.DataFrame:
 
 def metric_runs(session: Session, metric: str, state: LossToLossState) -> pd.DataFrame:
     """``metric`` per checkpoint of every pretraining dataset (the state's family and final
-    filters), read once per session: each group's E needs the runs of its own dataset."""
+    filters), read once per transaction: each group's E needs the runs of its own dataset."""
     flt = measurement_filter(state).model_copy(update={"pretraining_data": None})
-    key = ("loss_to_loss.metric_runs", metric, repr(flt))
-    if key not in session.info:
-        session.info[key] = scaling_frame(session, metric=MetricRef.parse(metric), flt=flt)
-    return session.info[key]
+    return remembered(
+        session,
+        ("loss_to_loss.metric_runs", metric, repr(flt)),
+        lambda: scaling_frame(session, metric=MetricRef.parse(metric), flt=flt),
+    )
 
 
 def dataset_irreducible(session: Session, metric: str, data: str, state: LossToLossState):
