@@ -38,6 +38,12 @@ FITS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_memory():
+    """Each test (and each database) starts with nothing remembered in this process."""
+    clear_memory()
+
+
 @pytest.mark.parametrize("name", sorted(FITS))
 def test_codec_gives_back_the_same_fit(name):
     fit = FITS[name]()
