@@ -4,7 +4,9 @@
 key is the SHA-256 of the function's name, every input array (dtype, shape, bytes) and every
 setting. A result is looked up in this process's memory first, then in the ``fit_cache``
 table (shared by every web process on the database, so a fit computed once is reused by all
-and survives restarts), and computed and stored only when neither has it. Fits are
+and survives restarts), and computed when neither has it; a result is stored in the table only
+when its fit took at least ``MIN_STORE_SECONDS`` (a cheap fit on many points, such as a
+baseline line without bootstrap, costs less to redo than to write and read back). Fits are
 deterministic (fixed seeds), so a cached result is the number the fit would give.
 ``CACHE_VERSION`` is part of the key: bump it when a fit's numbers change.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -27,6 +30,7 @@ from backend.fits import codec
 
 CACHE_VERSION = "1"
 MEMORY_ENTRIES = 256
+MIN_STORE_SECONDS = 0.05
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 _memory: OrderedDict[str, Any] = OrderedDict()
@@ -98,8 +102,10 @@ def cached_fit(session: Session, fit: Callable[..., Result], *args: Any, **setti
         return _memory[key]
     result = _read(session, key)
     if result is None:
+        started = time.perf_counter()
         result = fit(*args, **settings)
-        _write(session, key, fit, result)
+        if time.perf_counter() - started >= MIN_STORE_SECONDS:
+            _write(session, key, fit, result)
     _remember(key, result)
     return result
 

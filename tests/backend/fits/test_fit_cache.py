@@ -13,7 +13,7 @@ from backend.analysis.loss_to_loss import fit_loss_to_loss
 from backend.analysis.power_law import fit_power_law
 from backend.analysis.robustness import fit_effective_robustness
 from backend.fit_cache_table import FitCacheEntry
-from backend.fits import codec
+from backend.fits import cache, codec
 from backend.fits.cache import cached_fit, clear_memory
 
 RNG = np.random.default_rng(0)
@@ -65,7 +65,8 @@ def test_codec_refuses_names_outside_the_analysis_package():
         codec.loads("{not json")
 
 
-def test_a_fit_is_computed_once_and_read_back_from_the_database(session):
+def test_a_fit_is_computed_once_and_read_back_from_the_database(session, monkeypatch):
+    monkeypatch.setattr(cache, "MIN_STORE_SECONDS", 0.0)  # store even a quick fit
     calls = []
 
     def counting_power_law(*args, **settings):
@@ -87,7 +88,15 @@ def test_a_fit_is_computed_once_and_read_back_from_the_database(session):
     assert session.scalar(select(func.count()).select_from(FitCacheEntry)) == 3
 
 
-def test_an_unreadable_row_is_refitted(session, engine):
+def test_a_quick_fit_stays_in_memory_only(session, monkeypatch):
+    monkeypatch.setattr(cache, "MIN_STORE_SECONDS", 3600.0)
+    first = cached_fit(session, fit_power_law, N, LOSS * 3, bootstrap=0, seed=0)
+    assert session.scalar(select(func.count()).select_from(FitCacheEntry)) == 0
+    assert cached_fit(session, fit_power_law, N, LOSS * 3, bootstrap=0, seed=0) is first
+
+
+def test_an_unreadable_row_is_refitted(session, engine, monkeypatch):
+    monkeypatch.setattr(cache, "MIN_STORE_SECONDS", 0.0)
     calls = []
 
     def counting_power_law(*args, **settings):
