@@ -30,7 +30,7 @@ from backend.fits import codec
 
 CACHE_VERSION = "1"
 MEMORY_ENTRIES = 256
-MIN_STORE_SECONDS = 0.05
+MIN_STORE_SECONDS = 0.25
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 _memory: OrderedDict[str, Any] = OrderedDict()
