@@ -102,6 +102,75 @@ JOBS_SHOWN = "jobs-shown"  # dcc.Store: what the table, counts and log show (liv
 JOBS_RUNNABLE = "jobs-runnable"  # what can run here, what cannot and why
 JOBS_ACTION = "jobs-action"  # dict id family: {"type": JOBS_ACTION, "job": id, "action": ...}
 
+# Loss-to-loss
+L2L_X = "l2l-x"
+L2L_Y = "l2l-y"
+L2L_PAIRING = "l2l-pairing"
+L2L_X_DATA = "l2l-x-data"
+L2L_Y_DATA = "l2l-y-data"
+L2L_GROUP = "l2l-group"
+L2L_DATA = "l2l-data"
+L2L_FAMILY = "l2l-family"
+L2L_EXTRAPOLATE = "l2l-extrapolate"
+L2L_PROCEDURE = "l2l-procedure"
+L2L_IRREDUCIBLE = "l2l-irreducible"
+L2L_EXCLUDE = "l2l-exclude"
+L2L_FLAGS = "l2l-flags"
+L2L_TABLE = "l2l-table"
+L2L_NOTES = "l2l-notes"
+L2L_PAIRING_FIELDS = "l2l-pairing-fields"
+L2L_GROUP_FIELDS = "l2l-group-fields"
+
+# Scaling
+SCALING_MODE = "scaling-mode"
+SCALING_METRIC = "scaling-metric"
+SCALING_X = "scaling-x"
+SCALING_LAW = "scaling-law"
+SCALING_GROUP = "scaling-group"
+SCALING_DATA = "scaling-data"
+SCALING_FAMILY = "scaling-family"
+SCALING_PREDICT = "scaling-predict"
+SCALING_MODELS = "scaling-models"
+SCALING_CURVE_X = "scaling-curve-x"
+SCALING_DROP_HIGHEST = "scaling-drop-highest"
+SCALING_EXCLUDE = "scaling-exclude"
+SCALING_FLAGS = "scaling-flags"
+SCALING_TABLE = "scaling-table"
+SCALING_NOTES = "scaling-notes"
+SCALING_LAW_FIELDS = "scaling-law-fields"
+SCALING_CURVE_FIELDS = "scaling-curve-fields"
+
+# Robustness
+ROBUSTNESS_ID = "robustness-id"
+ROBUSTNESS_OOD = "robustness-ood"
+ROBUSTNESS_TRANSFORM = "robustness-transform"
+ROBUSTNESS_GROUP = "robustness-group"
+ROBUSTNESS_BASELINE = "robustness-baseline"
+ROBUSTNESS_FAMILY = "robustness-family"
+ROBUSTNESS_DATA = "robustness-data"
+ROBUSTNESS_EXCLUDE = "robustness-exclude"
+ROBUSTNESS_FLAGS = "robustness-flags"
+ROBUSTNESS_TAORI_LINK = "robustness-taori-link"
+ROBUSTNESS_FIT_TABLE = "robustness-fit-table"
+ROBUSTNESS_TABLE = "robustness-table"
+ROBUSTNESS_NOTES = "robustness-notes"
+
+# Frequency
+FREQUENCY_VIEW = "frequency-view"
+FREQUENCY_EVAL_SET = "frequency-eval-set"
+FREQUENCY_CORPUS = "frequency-corpus"
+FREQUENCY_METHOD = "frequency-method"
+FREQUENCY_MODELS = "frequency-models"
+FREQUENCY_TRIM = "frequency-trim"
+FREQUENCY_FLAGS = "frequency-flags"
+FREQUENCY_TABLE = "frequency-table"
+FREQUENCY_NOTES = "frequency-notes"
+
+# Similarity
+SIMILARITY_CHOICE = "similarity-choice"
+SIMILARITY_GRAPH = "similarity-graph"
+SIMILARITY_SUMMARY = "similarity-summary"
+
 
 def url_state_id(page: str) -> dict:
     """Id of the page's URL-state store (``page`` is the page path, e.g. ``/scaling``)."""

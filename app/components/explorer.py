@@ -75,6 +75,16 @@ def number_input(component_id: str, value, *, placeholder: str = "", step="any")
     )
 
 
+def exclude_field(
+    component_id: str, excluded: list[str], *, label: str = "excluded points (click a point to add)"
+) -> html.Div:
+    """The dropdown of points left out of the fits (a click on a point adds or removes it)."""
+    from app.views.exclusions import exclude_options
+
+    control = dropdown(component_id, exclude_options(excluded), excluded, multi=True)
+    return field(label, control, width="20rem")
+
+
 def parameter_table(component_id: str, rows: list[dict], *, page_size: int = 25) -> html.Div:
     """A sortable table (click a header to sort) of fitted parameters or per-model values."""
     columns = list(dict.fromkeys(key for row in rows for key in row))
@@ -117,7 +127,6 @@ def explorer_page(
     view,
     state,
     notes_id: str,
-    notes_text: str,
     tables: Sequence[tuple[str, str, list[dict]]],
 ) -> html.Div:
     """The body every explorer shares: title, lead, controls, the plot with its export panel,
@@ -125,7 +134,7 @@ def explorer_page(
     from app.components.plot_panel import plot_panel
     from app.components.procedure import procedure_box
     from app.components.url_state import url_state_store
-    from app.views.common import fit_export_records
+    from app.views.common import fit_export_records, notes_text
 
     parts = [
         html.H2(title),
@@ -133,7 +142,7 @@ def explorer_page(
         controls,
         procedure_box(path, view.fits),
         plot_panel(page=path, figure=view.figure, fits=fit_export_records(view)),
-        html.P(notes_text, id=notes_id, className="muted"),
+        html.P(notes_text(view), id=notes_id, className="muted"),
     ]
     for heading, table_id, rows in tables:
         parts += [html.H3(heading), parameter_table(table_id, rows)]

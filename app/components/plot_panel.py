@@ -8,11 +8,18 @@ group). The export callbacks are registered once for every panel by :func:`regis
 
 from __future__ import annotations
 
-from dash import MATCH, Dash, Input, Output, State, dcc, html, no_update
+from dash import ALL, MATCH, Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from app import ids
-from app.components.export_data import export_basename, figure_json, fits_csv, points_csv
+from app.components.export_data import (
+    export_basename,
+    figure_json,
+    fits_csv,
+    points_csv,
+    spreadsheet_csv,
+)
+from app.components.export_sources import panel_points
 from app.figures.base import empty_figure
 
 EXPORT_LABELS = {
@@ -104,10 +111,21 @@ def plot_panel(
     )
 
 
-def _file_export(fmt: str, panel: str, figure: dict | None, fits: list[dict] | None) -> dict:
+def _points_csv(panel: str, figure: dict | None, queries: list | None) -> str:
+    """The panel's points from the data its page drew them from (the page's points for its
+    URL state); a page without a registered source exports the figure's own traces."""
+    query = next((q for q in queries or [] if isinstance(q, str)), None)
+    points = panel_points(panel, query)
+    return points_csv(figure) if points is None else spreadsheet_csv(points)
+
+
+def _file_export(
+    fmt: str, panel: str, figure: dict | None, fits: list[dict] | None, queries: list | None
+) -> dict:
     stem = export_basename(panel)
     if fmt == "csv-points":
-        return {"content": points_csv(figure), "filename": f"{stem}-points.csv", "type": "text/csv"}
+        content = _points_csv(panel, figure, queries)
+        return {"content": content, "filename": f"{stem}-points.csv", "type": "text/csv"}
     if fmt == "csv-fits":
         return {"content": fits_csv(fits), "filename": f"{stem}-fits.csv", "type": "text/csv"}
     return {
@@ -127,15 +145,16 @@ def register_callbacks(app: Dash) -> None:
         Input({"type": ids.EXPORT, "panel": MATCH, "format": "json"}, "n_clicks"),
         State({"type": ids.GRAPH, "panel": MATCH}, "figure"),
         State({"type": ids.FIT_PARAMS, "panel": MATCH}, "data"),
+        State({"type": ids.URL_STATE, "page": ALL}, "data"),
         prevent_initial_call=True,
     )
-    def export_file(_points, _fits, _json, figure, fits):
+    def export_file(_points, _fits, _json, figure, fits, queries):
         from dash import ctx
 
         trigger = ctx.triggered_id
         if not trigger or not ctx.triggered[0].get("value"):
             raise PreventUpdate
-        return _file_export(trigger["format"], trigger["panel"], figure, fits) or no_update
+        return _file_export(trigger["format"], trigger["panel"], figure, fits, queries) or no_update
 
     app.clientside_callback(
         DOWNLOAD_IMAGE_JS,

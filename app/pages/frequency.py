@@ -9,14 +9,15 @@ from dash import Input, Output, State, callback, html
 from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import dropdown, explorer_page, field, flags, number_input
+from app.components.explorer_callbacks import (
+    register_explorer,
+    register_model_search,
+)
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
     build_in_session,
-    explorer_outputs,
     flags_of,
-    notes_text,
-    state_from_controls,
 )
 from app.views.frequency import (
     VIEWS,
@@ -27,26 +28,17 @@ from app.views.frequency import (
 )
 
 PATH = "/frequency"
-VIEW = "frequency-view"
-EVAL_SET = "frequency-eval-set"
-CORPUS = "frequency-corpus"
-METHOD = "frequency-method"
-MODELS = "frequency-models"
-TRIM = "frequency-trim"
-FLAGS = "frequency-flags"
-TABLE = "frequency-table"
-NOTES = "frequency-notes"
 FLAG_LABELS = {
     "points": "show every concept",
     "pool": "pool every eval set (as the paper does)",
 }
 CONTROLS = {
-    "view": (VIEW, "value"),
-    "eval_set": (EVAL_SET, "value"),
-    "corpus": (CORPUS, "value"),
-    "method": (METHOD, "value"),
-    "models": (MODELS, "value"),
-    "trim": (TRIM, "value"),
+    "view": (ids.FREQUENCY_VIEW, "value"),
+    "eval_set": (ids.FREQUENCY_EVAL_SET, "value"),
+    "corpus": (ids.FREQUENCY_CORPUS, "value"),
+    "method": (ids.FREQUENCY_METHOD, "value"),
+    "models": (ids.FREQUENCY_MODELS, "value"),
+    "trim": (ids.FREQUENCY_TRIM, "value"),
 }
 
 dash.register_page(
@@ -66,29 +58,38 @@ def controls(state: FrequencyState, choices) -> html.Div:
     view_options = [{"label": label, "value": value} for value, label in VIEWS.items()]
     return html.Div(
         [
-            field("view", dropdown(VIEW, view_options, state.view, clearable=False)),
+            field("view", dropdown(ids.FREQUENCY_VIEW, view_options, state.view, clearable=False)),
             field(
                 "eval set (per-concept scores)",
-                dropdown(EVAL_SET, options(choices.eval_sets), state.eval_set, clearable=False),
+                dropdown(
+                    ids.FREQUENCY_EVAL_SET,
+                    options(choices.eval_sets),
+                    state.eval_set,
+                    clearable=False,
+                ),
             ),
             field(
                 "pretraining corpus",
-                dropdown(CORPUS, options(choices.methods), state.corpus, clearable=False),
+                dropdown(
+                    ids.FREQUENCY_CORPUS, options(choices.methods), state.corpus, clearable=False
+                ),
             ),
             field(
                 "counting method",
-                dropdown(METHOD, options(methods), state.method, clearable=False),
+                dropdown(ids.FREQUENCY_METHOD, options(methods), state.method, clearable=False),
             ),
             field(
                 "models (empty: those pretrained on the corpus)",
-                dropdown(MODELS, models, state.models, multi=True, placeholder="auto"),
+                dropdown(
+                    ids.FREQUENCY_MODELS, models, state.models, multi=True, placeholder="auto"
+                ),
                 width="22rem",
             ),
             field(
                 "bins left out of r at each end",
-                number_input(TRIM, state.trim, placeholder="published"),
+                number_input(ids.FREQUENCY_TRIM, state.trim, placeholder="published"),
             ),
-            field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
+            field("options", flags(ids.FREQUENCY_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
     )
@@ -124,52 +125,34 @@ def layout(**query) -> html.Div:
         controls=controls(state, choices),
         view=view,
         state=state,
-        notes_id=NOTES,
-        notes_text=notes_text(view),
+        notes_id=ids.FREQUENCY_NOTES,
         tables=[
-            ("Fits per model", TABLE, view.table),
+            ("Fits per model", ids.FREQUENCY_TABLE, view.table),
         ],
     )
 
 
-@callback(
-    Output(ids.graph_id(PATH), "figure"),
-    Output(ids.fit_params_id(PATH), "data"),
-    Output(TABLE, "data"),
-    Output(TABLE, "columns"),
-    Output(NOTES, "children"),
-    Output(ids.url_state_id(PATH), "data"),
-    Output(ids.procedure_id(PATH), "children"),
-    *[Input(component, prop) for component, prop in CONTROLS.values()],
-    Input(FLAGS, "value"),
-    prevent_initial_call=True,
+register_explorer(
+    module=__name__,
+    path=PATH,
+    state_cls=FrequencyState,
+    build=build_frequency_view,
+    controls=CONTROLS,
+    flags=ids.FREQUENCY_FLAGS,
+    table=ids.FREQUENCY_TABLE,
+    notes=ids.FREQUENCY_NOTES,
 )
-def update(*values):
-    """Controls -> state -> view (the pipeline in ``app.views.frequency``)."""
-    controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
-    state = state_from_controls(FrequencyState, controls_by_field, values[-1])
-    return explorer_outputs(build_in_session(build_frequency_view, state), state)
+register_model_search(module=__name__, models=ids.FREQUENCY_MODELS)
 
 
 @callback(
-    Output(METHOD, "options"),
-    Output(METHOD, "value"),
-    Input(CORPUS, "value"),
-    State(METHOD, "value"),
+    Output(ids.FREQUENCY_METHOD, "options"),
+    Output(ids.FREQUENCY_METHOD, "value"),
+    Input(ids.FREQUENCY_CORPUS, "value"),
+    State(ids.FREQUENCY_METHOD, "value"),
     prevent_initial_call=True,
 )
 def update_methods(corpus, current):
     """The counting methods of the chosen corpus (keeping the current one if it has it)."""
     methods, chosen = counting_methods(corpus, current)
     return options(methods), chosen
-
-
-@callback(
-    Output(MODELS, "options"),
-    Input(MODELS, "search_value"),
-    State(MODELS, "value"),
-    prevent_initial_call=True,
-)
-def search_models(search, selected):
-    """Model names matching what is typed (the chosen ones stay)."""
-    return model_options(search, selected)

@@ -4,28 +4,28 @@ group (Brandfonbrener et al. 2024), with the fitted parameters and an extrapolat
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import html
 
 from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    exclude_field,
     explorer_page,
     field,
     field_group,
     flags,
     number_input,
-    shown_if,
+)
+from app.components.explorer_callbacks import (
+    register_explorer,
+    register_field_toggle,
 )
 from app.state import decode_state
 from app.views.common import (
     build_in_session,
-    explorer_outputs,
     flags_of,
-    notes_text,
-    state_from_controls,
 )
-from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.loss_to_loss import (
     LossToLossState,
     build_loss_to_loss_view,
@@ -33,37 +33,20 @@ from app.views.loss_to_loss import (
 )
 
 PATH = "/loss-to-loss"
-X = "l2l-x"
-Y = "l2l-y"
-PAIRING = "l2l-pairing"
-X_DATA = "l2l-x-data"
-Y_DATA = "l2l-y-data"
-GROUP = "l2l-group"
-DATA = "l2l-data"
-FAMILY = "l2l-family"
-EXTRAPOLATE = "l2l-extrapolate"
-PROCEDURE = "l2l-procedure"
-IRREDUCIBLE = "l2l-irreducible"
-EXCLUDE = "l2l-exclude"
-FLAGS = "l2l-flags"
-TABLE = "l2l-table"
-NOTES = "l2l-notes"
-PAIRING_FIELDS = "l2l-pairing-fields"
-GROUP_FIELDS = "l2l-group-fields"
 FLAG_LABELS = {"fit": "fit lines", "log": "log axes", "final": "final checkpoints only"}
 CONTROLS = {
-    "x": (X, "value"),
-    "y": (Y, "value"),
-    "pairing": (PAIRING, "value"),
-    "x_data": (X_DATA, "value"),
-    "y_data": (Y_DATA, "value"),
-    "group": (GROUP, "value"),
-    "data": (DATA, "value"),
-    "family": (FAMILY, "value"),
-    "extrapolate": (EXTRAPOLATE, "value"),
-    "procedure": (PROCEDURE, "value"),
-    "irreducible": (IRREDUCIBLE, "value"),
-    "exclude": (EXCLUDE, "value"),
+    "x": (ids.L2L_X, "value"),
+    "y": (ids.L2L_Y, "value"),
+    "pairing": (ids.L2L_PAIRING, "value"),
+    "x_data": (ids.L2L_X_DATA, "value"),
+    "y_data": (ids.L2L_Y_DATA, "value"),
+    "group": (ids.L2L_GROUP, "value"),
+    "data": (ids.L2L_DATA, "value"),
+    "family": (ids.L2L_FAMILY, "value"),
+    "extrapolate": (ids.L2L_EXTRAPOLATE, "value"),
+    "procedure": (ids.L2L_PROCEDURE, "value"),
+    "irreducible": (ids.L2L_IRREDUCIBLE, "value"),
+    "exclude": (ids.L2L_EXCLUDE, "value"),
 }
 PROCEDURE_OPTIONS = [
     {"label": "log-log OLS (Brandfonbrener et al.)", "value": "loglog"},
@@ -91,50 +74,57 @@ def controls(state: LossToLossState, choices) -> html.Div:
     ]
     return html.Div(
         [
-            field("x loss", dropdown(X, choices.metric_options(), state.x, clearable=False)),
-            field("y loss", dropdown(Y, choices.metric_options(), state.y, clearable=False)),
-            field("pairing", dropdown(PAIRING, pairing_options, state.pairing, clearable=False)),
+            field(
+                "x loss", dropdown(ids.L2L_X, choices.metric_options(), state.x, clearable=False)
+            ),
+            field(
+                "y loss", dropdown(ids.L2L_Y, choices.metric_options(), state.y, clearable=False)
+            ),
+            field(
+                "pairing",
+                dropdown(ids.L2L_PAIRING, pairing_options, state.pairing, clearable=False),
+            ),
             field_group(
-                PAIRING_FIELDS,
+                ids.L2L_PAIRING_FIELDS,
                 [
-                    field("x-side data", dropdown(X_DATA, data_options, state.x_data)),
+                    field("x-side data", dropdown(ids.L2L_X_DATA, data_options, state.x_data)),
                     field(
                         "y-side data (empty: all others)",
-                        dropdown(Y_DATA, data_options, state.y_data),
+                        dropdown(ids.L2L_Y_DATA, data_options, state.y_data),
                     ),
                 ],
                 visible=state.pairing == "train-to-train",
             ),
             field_group(
-                GROUP_FIELDS,
+                ids.L2L_GROUP_FIELDS,
                 [
                     field(
                         "group by",
-                        dropdown(GROUP, choices.group_options(), state.group, clearable=False),
+                        dropdown(
+                            ids.L2L_GROUP, choices.group_options(), state.group, clearable=False
+                        ),
                     )
                 ],
                 visible=state.pairing != "train-to-train",
             ),
-            field("pretraining data", dropdown(DATA, data_options, state.data, multi=True)),
+            field("pretraining data", dropdown(ids.L2L_DATA, data_options, state.data, multi=True)),
             field(
                 "family",
-                dropdown(FAMILY, choices.value_options("family"), state.family, multi=True),
+                dropdown(ids.L2L_FAMILY, choices.value_options("family"), state.family, multi=True),
             ),
             field(
                 "fit procedure",
-                dropdown(PROCEDURE, PROCEDURE_OPTIONS, state.procedure, clearable=False),
+                dropdown(ids.L2L_PROCEDURE, PROCEDURE_OPTIONS, state.procedure, clearable=False),
             ),
             field(
                 "irreducible losses",
-                dropdown(IRREDUCIBLE, IRREDUCIBLE_OPTIONS, state.irreducible, clearable=False),
+                dropdown(
+                    ids.L2L_IRREDUCIBLE, IRREDUCIBLE_OPTIONS, state.irreducible, clearable=False
+                ),
             ),
-            field("extrapolate to x", number_input(EXTRAPOLATE, state.extrapolate)),
-            field(
-                "excluded points (click a point to add)",
-                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
-                width="20rem",
-            ),
-            field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
+            field("extrapolate to x", number_input(ids.L2L_EXTRAPOLATE, state.extrapolate)),
+            exclude_field(ids.L2L_EXCLUDE, state.exclude),
+            field("options", flags(ids.L2L_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
     )
@@ -160,52 +150,29 @@ def layout(**query) -> html.Div:
         controls=controls(state, choices),
         view=view,
         state=state,
-        notes_id=NOTES,
-        notes_text=notes_text(view),
+        notes_id=ids.L2L_NOTES,
         tables=[
-            ("Fitted parameters", TABLE, view.table),
+            ("Fitted parameters", ids.L2L_TABLE, view.table),
         ],
     )
 
 
-@callback(
-    Output(ids.graph_id(PATH), "figure"),
-    Output(ids.fit_params_id(PATH), "data"),
-    Output(TABLE, "data"),
-    Output(TABLE, "columns"),
-    Output(NOTES, "children"),
-    Output(ids.url_state_id(PATH), "data"),
-    Output(ids.procedure_id(PATH), "children"),
-    *[Input(component, prop) for component, prop in CONTROLS.values()],
-    Input(FLAGS, "value"),
-    prevent_initial_call=True,
+register_explorer(
+    module=__name__,
+    path=PATH,
+    state_cls=LossToLossState,
+    build=build_loss_to_loss_view,
+    controls=CONTROLS,
+    flags=ids.L2L_FLAGS,
+    table=ids.L2L_TABLE,
+    notes=ids.L2L_NOTES,
+    exclude=ids.L2L_EXCLUDE,
 )
-def update(*values):
-    """Controls -> state -> view (the pipeline in ``app.views.loss_to_loss``)."""
-    controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
-    state = state_from_controls(LossToLossState, controls_by_field, values[-1])
-    return explorer_outputs(build_in_session(build_loss_to_loss_view, state), state)
-
-
-@callback(
-    Output(PAIRING_FIELDS, "style"),
-    Output(GROUP_FIELDS, "style"),
-    Input(PAIRING, "value"),
-    prevent_initial_call=True,
+register_field_toggle(
+    module=__name__,
+    name="show_pairing_fields",
+    control=ids.L2L_PAIRING,
+    first=ids.L2L_GROUP_FIELDS,
+    second=ids.L2L_PAIRING_FIELDS,
+    second_when="train-to-train",
 )
-def show_pairing_fields(pairing):
-    """Train-to-train picks the two pretraining sets; same-model picks a grouping."""
-    return shown_if(pairing == "train-to-train"), shown_if(pairing != "train-to-train")
-
-
-@callback(
-    Output(EXCLUDE, "value"),
-    Output(EXCLUDE, "options"),
-    Input(ids.graph_id(PATH), "clickData"),
-    State(EXCLUDE, "value"),
-    prevent_initial_call=True,
-)
-def exclude_clicked(click, excluded):
-    """A clicked point joins the excluded ones (clicking it again brings it back)."""
-    chosen = toggle_clicked(click, excluded)
-    return chosen, exclude_options(chosen)

@@ -9,16 +9,15 @@ from dash import Input, Output, State, callback, dcc, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, explorer_page, field, flags
+from app.components.explorer import dropdown, exclude_field, explorer_page, field, flags
+from app.components.explorer_callbacks import (
+    register_explorer,
+)
 from app.state import decode_state, state_href
 from app.views.common import (
     build_in_session,
-    explorer_outputs,
     flags_of,
-    notes_text,
-    state_from_controls,
 )
-from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.robustness import (
     RobustnessState,
     build_robustness_view,
@@ -29,19 +28,6 @@ from backend.fits.robustness import TESTBED_PAIR
 from backend.ingest.adapters.testbed_models import CLIP_DATA, STANDARD_DATA
 
 PATH = "/robustness"
-ID_METRIC = "robustness-id"
-OOD_METRIC = "robustness-ood"
-TRANSFORM = "robustness-transform"
-GROUP = "robustness-group"
-BASELINE = "robustness-baseline"
-FAMILY = "robustness-family"
-DATA = "robustness-data"
-EXCLUDE = "robustness-exclude"
-FLAGS = "robustness-flags"
-TAORI_LINK = "robustness-taori-link"
-TABLE = "robustness-fit-table"
-DETAILS = "robustness-table"
-NOTES = "robustness-notes"
 FLAG_LABELS = {"fit": "baseline fit", "final": "final checkpoints only"}
 TRANSFORM_OPTIONS = [
     {"label": "logit", "value": "logit"},
@@ -49,14 +35,14 @@ TRANSFORM_OPTIONS = [
     {"label": "linear", "value": "linear"},
 ]
 CONTROLS = {
-    "id": (ID_METRIC, "value"),
-    "ood": (OOD_METRIC, "value"),
-    "transform": (TRANSFORM, "value"),
-    "group": (GROUP, "value"),
-    "baseline": (BASELINE, "value"),
-    "family": (FAMILY, "value"),
-    "data": (DATA, "value"),
-    "exclude": (EXCLUDE, "value"),
+    "id": (ids.ROBUSTNESS_ID, "value"),
+    "ood": (ids.ROBUSTNESS_OOD, "value"),
+    "transform": (ids.ROBUSTNESS_TRANSFORM, "value"),
+    "group": (ids.ROBUSTNESS_GROUP, "value"),
+    "baseline": (ids.ROBUSTNESS_BASELINE, "value"),
+    "family": (ids.ROBUSTNESS_FAMILY, "value"),
+    "data": (ids.ROBUSTNESS_DATA, "value"),
+    "exclude": (ids.ROBUSTNESS_EXCLUDE, "value"),
 }
 
 dash.register_page(
@@ -70,34 +56,57 @@ def controls(state: RobustnessState, choices) -> html.Div:
     group_values = choices.value_options(state.group)
     return html.Div(
         [
-            field("in-distribution (x)", dropdown(ID_METRIC, metrics, state.id, clearable=False)),
+            field(
+                "in-distribution (x)",
+                dropdown(ids.ROBUSTNESS_ID, metrics, state.id, clearable=False),
+            ),
             field(
                 "out-of-distribution (y)",
-                dropdown(OOD_METRIC, metrics, state.ood, clearable=False),
+                dropdown(ids.ROBUSTNESS_OOD, metrics, state.ood, clearable=False),
             ),
-            field("axes", dropdown(TRANSFORM, TRANSFORM_OPTIONS, state.transform, clearable=False)),
+            field(
+                "axes",
+                dropdown(
+                    ids.ROBUSTNESS_TRANSFORM, TRANSFORM_OPTIONS, state.transform, clearable=False
+                ),
+            ),
             field(
                 "group by",
-                dropdown(GROUP, choices.group_options(), state.group, clearable=False),
+                dropdown(
+                    ids.ROBUSTNESS_GROUP, choices.group_options(), state.group, clearable=False
+                ),
             ),
             field(
                 "baseline set (groups; empty = all)",
-                dropdown(BASELINE, group_values, state.baseline, multi=True, placeholder="all"),
+                dropdown(
+                    ids.ROBUSTNESS_BASELINE,
+                    group_values,
+                    state.baseline,
+                    multi=True,
+                    placeholder="all",
+                ),
             ),
             field(
                 "family",
-                dropdown(FAMILY, choices.value_options("family"), state.family, multi=True),
+                dropdown(
+                    ids.ROBUSTNESS_FAMILY, choices.value_options("family"), state.family, multi=True
+                ),
             ),
             field(
                 "pretraining data",
-                dropdown(DATA, choices.value_options("pretraining_data"), state.data, multi=True),
+                dropdown(
+                    ids.ROBUSTNESS_DATA,
+                    choices.value_options("pretraining_data"),
+                    state.data,
+                    multi=True,
+                ),
             ),
-            field(
-                "left out of the baseline (click a point to add)",
-                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
-                width="20rem",
+            exclude_field(
+                ids.ROBUSTNESS_EXCLUDE,
+                state.exclude,
+                label="left out of the baseline (click a point to add)",
             ),
-            field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
+            field("options", flags(ids.ROBUSTNESS_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
     )
@@ -116,7 +125,7 @@ def taori_link() -> html.P:
         dcc.Link(
             "Taori et al. 2020's figure: zero-shot CLIP vs the standard ImageNet models' line",
             href=state_href(PATH, state),
-            id=TAORI_LINK,
+            id=ids.ROBUSTNESS_TAORI_LINK,
         ),
         className="muted",
     )
@@ -141,41 +150,33 @@ def layout(**query) -> html.Div:
         controls=html.Div([controls(state, choices), taori_link()]),
         view=view,
         state=state,
-        notes_id=NOTES,
-        notes_text=notes_text(view),
+        notes_id=ids.ROBUSTNESS_NOTES,
         tables=[
-            ("Baseline fit", TABLE, view.table),
-            ("Effective robustness per model", DETAILS, view.details),
+            ("Baseline fit", ids.ROBUSTNESS_FIT_TABLE, view.table),
+            ("Effective robustness per model", ids.ROBUSTNESS_TABLE, view.details),
         ],
     )
 
 
-@callback(
-    Output(ids.graph_id(PATH), "figure"),
-    Output(ids.fit_params_id(PATH), "data"),
-    Output(TABLE, "data"),
-    Output(TABLE, "columns"),
-    Output(NOTES, "children"),
-    Output(ids.url_state_id(PATH), "data"),
-    Output(ids.procedure_id(PATH), "children"),
-    Output(DETAILS, "data"),
-    Output(DETAILS, "columns"),
-    *[Input(component, prop) for component, prop in CONTROLS.values()],
-    Input(FLAGS, "value"),
-    prevent_initial_call=True,
+register_explorer(
+    module=__name__,
+    path=PATH,
+    state_cls=RobustnessState,
+    build=build_robustness_view,
+    controls=CONTROLS,
+    flags=ids.ROBUSTNESS_FLAGS,
+    table=ids.ROBUSTNESS_FIT_TABLE,
+    notes=ids.ROBUSTNESS_NOTES,
+    details=ids.ROBUSTNESS_TABLE,
+    exclude=ids.ROBUSTNESS_EXCLUDE,
 )
-def update(*values):
-    """Controls -> state -> view (the pipeline in ``app.views.robustness``)."""
-    controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
-    state = state_from_controls(RobustnessState, controls_by_field, values[-1])
-    return explorer_outputs(build_in_session(build_robustness_view, state), state, details=True)
 
 
 @callback(
-    Output(BASELINE, "options"),
-    Output(BASELINE, "value"),
-    Input(GROUP, "value"),
-    State(BASELINE, "value"),
+    Output(ids.ROBUSTNESS_BASELINE, "options"),
+    Output(ids.ROBUSTNESS_BASELINE, "value"),
+    Input(ids.ROBUSTNESS_GROUP, "value"),
+    State(ids.ROBUSTNESS_BASELINE, "value"),
     prevent_initial_call=True,
 )
 def update_baseline_options(group, current):
@@ -183,16 +184,3 @@ def update_baseline_options(group, current):
     values = group_values(group)
     kept = [value for value in current or [] if value in values]
     return [{"label": value, "value": value} for value in values], kept
-
-
-@callback(
-    Output(EXCLUDE, "value"),
-    Output(EXCLUDE, "options"),
-    Input(ids.graph_id(PATH), "clickData"),
-    State(EXCLUDE, "value"),
-    prevent_initial_call=True,
-)
-def exclude_clicked(click, excluded):
-    """A clicked point leaves the baseline (clicking it again brings it back)."""
-    chosen = toggle_clicked(click, excluded)
-    return chosen, exclude_options(chosen)

@@ -5,29 +5,30 @@ learning curves (metric against step) per model."""
 from __future__ import annotations
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import html
 
 from app import ids
 from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
+    exclude_field,
     explorer_page,
     field,
     field_group,
     flags,
     number_input,
-    shown_if,
+)
+from app.components.explorer_callbacks import (
+    register_explorer,
+    register_field_toggle,
+    register_model_search,
 )
 from app.state import decode_state
 from app.views.choices import model_options
 from app.views.common import (
     build_in_session,
-    explorer_outputs,
     flags_of,
-    notes_text,
-    state_from_controls,
 )
-from app.views.exclusions import exclude_options, toggle_clicked
 from app.views.scaling import (
     CURVE_AXES,
     LAWS,
@@ -38,23 +39,6 @@ from app.views.scaling import (
 )
 
 PATH = "/scaling"
-MODE = "scaling-mode"
-METRIC = "scaling-metric"
-X = "scaling-x"
-LAW = "scaling-law"
-GROUP = "scaling-group"
-DATA = "scaling-data"
-FAMILY = "scaling-family"
-PREDICT = "scaling-predict"
-MODELS = "scaling-models"
-CURVE_X = "scaling-curve-x"
-DROP_HIGHEST = "scaling-drop-highest"
-EXCLUDE = "scaling-exclude"
-FLAGS = "scaling-flags"
-TABLE = "scaling-table"
-NOTES = "scaling-notes"
-SCALING_FIELDS = "scaling-law-fields"
-CURVE_FIELDS = "scaling-curve-fields"
 FLAG_LABELS = {
     "fit": "fit per group",
     "error": "plot error (1 − value)",
@@ -63,18 +47,18 @@ FLAG_LABELS = {
     "log_x": "log x (curves)",
 }
 CONTROLS = {
-    "mode": (MODE, "value"),
-    "metric": (METRIC, "value"),
-    "x": (X, "value"),
-    "law": (LAW, "value"),
-    "group": (GROUP, "value"),
-    "data": (DATA, "value"),
-    "family": (FAMILY, "value"),
-    "predict": (PREDICT, "value"),
-    "models": (MODELS, "value"),
-    "curve_x": (CURVE_X, "value"),
-    "drop_highest": (DROP_HIGHEST, "value"),
-    "exclude": (EXCLUDE, "value"),
+    "mode": (ids.SCALING_MODE, "value"),
+    "metric": (ids.SCALING_METRIC, "value"),
+    "x": (ids.SCALING_X, "value"),
+    "law": (ids.SCALING_LAW, "value"),
+    "group": (ids.SCALING_GROUP, "value"),
+    "data": (ids.SCALING_DATA, "value"),
+    "family": (ids.SCALING_FAMILY, "value"),
+    "predict": (ids.SCALING_PREDICT, "value"),
+    "models": (ids.SCALING_MODELS, "value"),
+    "curve_x": (ids.SCALING_CURVE_X, "value"),
+    "drop_highest": (ids.SCALING_DROP_HIGHEST, "value"),
+    "exclude": (ids.SCALING_EXCLUDE, "value"),
 }
 MODE_OPTIONS = [
     {"label": "scaling law", "value": "scaling"},
@@ -92,51 +76,62 @@ def options_of(labels: dict[str, str]) -> list[dict]:
 def controls(state: ScalingState, choices) -> html.Div:
     """The pickers, filters and options of the page, set from ``state``."""
     scaling_fields = [
-        field("x axis", dropdown(X, options_of(X_AXES), state.x, clearable=False)),
-        field("fit", dropdown(LAW, options_of(LAWS), state.law, clearable=False)),
-        field("group by", dropdown(GROUP, choices.group_options(), state.group, clearable=False)),
+        field("x axis", dropdown(ids.SCALING_X, options_of(X_AXES), state.x, clearable=False)),
+        field("fit", dropdown(ids.SCALING_LAW, options_of(LAWS), state.law, clearable=False)),
+        field(
+            "group by",
+            dropdown(ids.SCALING_GROUP, choices.group_options(), state.group, clearable=False),
+        ),
         field(
             "predict at x (e.g. compute C)",
-            number_input(PREDICT, state.predict, placeholder="e.g. 1e24"),
+            number_input(ids.SCALING_PREDICT, state.predict, placeholder="e.g. 1e24"),
         ),
     ]
     curve_fields = [
         field(
             "models",
-            dropdown(MODELS, model_options(None, state.models), state.models, multi=True),
+            dropdown(
+                ids.SCALING_MODELS, model_options(None, state.models), state.models, multi=True
+            ),
             width="20rem",
         ),
         field(
             "curve x axis",
-            dropdown(CURVE_X, options_of(CURVE_AXES), state.curve_x, clearable=False),
+            dropdown(ids.SCALING_CURVE_X, options_of(CURVE_AXES), state.curve_x, clearable=False),
         ),
     ]
     return html.Div(
         [
-            field("view", dropdown(MODE, MODE_OPTIONS, state.mode, clearable=False)),
+            field("view", dropdown(ids.SCALING_MODE, MODE_OPTIONS, state.mode, clearable=False)),
             field(
-                "metric", dropdown(METRIC, choices.metric_options(), state.metric, clearable=False)
+                "metric",
+                dropdown(
+                    ids.SCALING_METRIC, choices.metric_options(), state.metric, clearable=False
+                ),
             ),
-            field_group(SCALING_FIELDS, scaling_fields, visible=state.mode == "scaling"),
-            field_group(CURVE_FIELDS, curve_fields, visible=state.mode == "curves"),
+            field_group(ids.SCALING_LAW_FIELDS, scaling_fields, visible=state.mode == "scaling"),
+            field_group(ids.SCALING_CURVE_FIELDS, curve_fields, visible=state.mode == "curves"),
             field(
                 "pretraining data",
-                dropdown(DATA, choices.value_options("pretraining_data"), state.data, multi=True),
+                dropdown(
+                    ids.SCALING_DATA,
+                    choices.value_options("pretraining_data"),
+                    state.data,
+                    multi=True,
+                ),
             ),
             field(
                 "family",
-                dropdown(FAMILY, choices.value_options("family"), state.family, multi=True),
+                dropdown(
+                    ids.SCALING_FAMILY, choices.value_options("family"), state.family, multi=True
+                ),
             ),
             field(
                 "drop the k highest-loss points",
-                number_input(DROP_HIGHEST, state.drop_highest, placeholder="published"),
+                number_input(ids.SCALING_DROP_HIGHEST, state.drop_highest, placeholder="published"),
             ),
-            field(
-                "excluded points (click a point to add)",
-                dropdown(EXCLUDE, exclude_options(state.exclude), state.exclude, multi=True),
-                width="20rem",
-            ),
-            field("options", flags(FLAGS, FLAG_LABELS, flags_of(state))),
+            exclude_field(ids.SCALING_EXCLUDE, state.exclude),
+            field("options", flags(ids.SCALING_FLAGS, FLAG_LABELS, flags_of(state))),
         ],
         className="toolbar",
     )
@@ -160,63 +155,30 @@ def layout(**query) -> html.Div:
         controls=controls(state, choices),
         view=view,
         state=state,
-        notes_id=NOTES,
-        notes_text=notes_text(view),
+        notes_id=ids.SCALING_NOTES,
         tables=[
-            ("Fitted parameters and predictions", TABLE, view.table),
+            ("Fitted parameters and predictions", ids.SCALING_TABLE, view.table),
         ],
     )
 
 
-@callback(
-    Output(ids.graph_id(PATH), "figure"),
-    Output(ids.fit_params_id(PATH), "data"),
-    Output(TABLE, "data"),
-    Output(TABLE, "columns"),
-    Output(NOTES, "children"),
-    Output(ids.url_state_id(PATH), "data"),
-    Output(ids.procedure_id(PATH), "children"),
-    *[Input(component, prop) for component, prop in CONTROLS.values()],
-    Input(FLAGS, "value"),
-    prevent_initial_call=True,
+register_explorer(
+    module=__name__,
+    path=PATH,
+    state_cls=ScalingState,
+    build=build_scaling_view,
+    controls=CONTROLS,
+    flags=ids.SCALING_FLAGS,
+    table=ids.SCALING_TABLE,
+    notes=ids.SCALING_NOTES,
+    exclude=ids.SCALING_EXCLUDE,
 )
-def update(*values):
-    """Controls -> state -> view (the pipeline in ``app.views.scaling``)."""
-    controls_by_field = dict(zip(CONTROLS, values[:-1], strict=True))
-    state = state_from_controls(ScalingState, controls_by_field, values[-1])
-    return explorer_outputs(build_in_session(build_scaling_view, state), state)
-
-
-@callback(
-    Output(EXCLUDE, "value"),
-    Output(EXCLUDE, "options"),
-    Input(ids.graph_id(PATH), "clickData"),
-    State(EXCLUDE, "value"),
-    prevent_initial_call=True,
+register_field_toggle(
+    module=__name__,
+    name="show_mode_fields",
+    control=ids.SCALING_MODE,
+    first=ids.SCALING_LAW_FIELDS,
+    second=ids.SCALING_CURVE_FIELDS,
+    second_when="curves",
 )
-def exclude_clicked(click, excluded):
-    """A clicked point joins the excluded ones (clicking it again brings it back)."""
-    chosen = toggle_clicked(click, excluded)
-    return chosen, exclude_options(chosen)
-
-
-@callback(
-    Output(SCALING_FIELDS, "style"),
-    Output(CURVE_FIELDS, "style"),
-    Input(MODE, "value"),
-    prevent_initial_call=True,
-)
-def show_mode_fields(mode):
-    """Show the scaling-law fields or the learning-curve fields."""
-    return shown_if(mode != "curves"), shown_if(mode == "curves")
-
-
-@callback(
-    Output(MODELS, "options"),
-    Input(MODELS, "search_value"),
-    State(MODELS, "value"),
-    prevent_initial_call=True,
-)
-def search_models(search, selected):
-    """Model names matching what is typed (the chosen ones stay)."""
-    return model_options(search, selected)
+register_model_search(module=__name__, models=ids.SCALING_MODELS)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import dash
 from dash import Input, Output, callback, dcc, html
 
+from app import ids
 from app.components.empty_state import empty_state
 from app.session import ui_session
 from app.views.similarity import build_similarity_view, choice_options
 
 PATH = "/similarity"
-CHOICE = "similarity-choice"
-GRAPH = "similarity-graph"
-SUMMARY = "similarity-summary"
 
 dash.register_page(
     __name__, path=PATH, title="Similarity · ScaleScope", nav_label="Similarity", order=35
@@ -50,17 +48,22 @@ def layout(**_query) -> html.Div:
                 "against its images' mean similarity, per model.",
                 className="lead",
             ),
-            dcc.Dropdown(id=CHOICE, options=options, value=options[0]["value"], clearable=False),
-            dcc.Graph(id=GRAPH, figure=figure),
-            html.P(summary, id=SUMMARY, className="muted"),
+            dcc.Dropdown(
+                id=ids.SIMILARITY_CHOICE,
+                options=options,
+                value=options[0]["value"],
+                clearable=False,
+            ),
+            dcc.Graph(id=ids.SIMILARITY_GRAPH, figure=figure),
+            html.P(summary, id=ids.SIMILARITY_SUMMARY, className="muted"),
         ]
     )
 
 
 @callback(
-    Output(GRAPH, "figure"),
-    Output(SUMMARY, "children"),
-    Input(CHOICE, "value"),
+    Output(ids.SIMILARITY_GRAPH, "figure"),
+    Output(ids.SIMILARITY_SUMMARY, "children"),
+    Input(ids.SIMILARITY_CHOICE, "value"),
     prevent_initial_call=True,
 )
 def update(choice):

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from app.figures.fit_lines import FitLine
 from app.figures.frequency import FrequencyOptions, make_frequency_figure
 from app.views.common import ExplorerView, empty_view, grid
+from backend.analysis import fit_per_group
 from backend.analysis.frequency import fit_accuracy_vs_pmi, fit_compositional, pmi
-from backend.exceptions import ValidationError
 from backend.queries.frequencies import (
     concept_scores_frame,
     list_frequencies,
@@ -73,6 +73,19 @@ def point_frame(scores: pd.DataFrame, x: np.ndarray) -> pd.DataFrame:
     )
 
 
+def compositional_fit(count_a: np.ndarray, count_b: np.ndarray, performance: np.ndarray):
+    """Wiedemer et al.'s fit on the two objects' counts of each pair."""
+    return fit_compositional(np.column_stack([count_a, count_b]), performance)
+
+
+def fits_per_model(points: pd.DataFrame, fit, columns: list[str]) -> tuple[dict, list[str]]:
+    """``fit`` per model (``backend.analysis.fit_per_group``), and a note per model it
+    refused."""
+    failures: dict = {}
+    fits = fit_per_group(points, "group", fit, columns, skip_failures=True, failures=failures)
+    return fits, [f"{group}: not fitted ({why})" for group, why in failures.items()]
+
+
 def build_compositional_view(session: Session, state) -> ExplorerView:
     """Pair performance against the geometric mean of the two concepts' counts, per model."""
     scores = pair_scores(session, state)
@@ -88,14 +101,12 @@ def build_compositional_view(session: Session, state) -> ExplorerView:
     )
     geometric = 10 ** np.mean(np.log10(np.maximum(object_counts, 1.0)), axis=1)
     points = point_frame(scores, geometric)
-    lines, rows, notes = [], [], []
-    for group, index in points.groupby("group", sort=True).groups.items():
-        try:
-            fit = fit_compositional(object_counts[index], points.loc[index, "y"])
-        except ValidationError as exc:
-            notes.append(f"{group}: not fitted ({exc})")
-            continue
-        xs = grid(points.loc[index, "x"].to_numpy(float), log=True)
+    counted = points.assign(count_a=object_counts[:, 0], count_b=object_counts[:, 1])
+    fits, notes = fits_per_model(counted, compositional_fit, ["count_a", "count_b", "y"])
+    lines, rows = [], []
+    for group, fit in fits.items():
+        xs_of_model = points.loc[points["group"] == group, "x"].to_numpy(float)
+        xs = grid(xs_of_model, log=True)
         band = fit.line.band(np.log10(xs))
         label = f"{group}: R² = {fit.r_squared:.2f}, r = {fit.r:.2f}"
         lines.append(FitLine(str(group), xs, band.center, band.low, band.high, label=label))
@@ -106,7 +117,7 @@ def build_compositional_view(session: Session, state) -> ExplorerView:
                 "intercept": round(fit.line.intercept, 4),
                 "r": round(fit.r, 3),
                 "R²": round(fit.r_squared, 3),
-                "pairs": int(len(index)),
+                "pairs": len(xs_of_model),
                 "space": fit.space,
             }
         )
@@ -130,14 +141,11 @@ def build_pmi_view(session: Session, state) -> ExplorerView:
         return empty_view(f"No pair counts of these concepts in {state.corpus} ({state.method})")
     values = pmi(scores["count_ab"], scores["count_a"], scores["count_b"])
     points = point_frame(scores, values)
-    lines, rows, notes = [], [], []
-    for group, part in points.groupby("group", sort=True):
-        try:
-            fit = fit_accuracy_vs_pmi(part["x"], part["y"])
-        except ValidationError as exc:
-            notes.append(f"{group}: not fitted ({exc})")
-            continue
-        xs = grid(part["x"].to_numpy(float), log=False)
+    fits, notes = fits_per_model(points, fit_accuracy_vs_pmi, ["x", "y"])
+    lines, rows = [], []
+    for group, fit in fits.items():
+        xs_of_model = points.loc[points["group"] == group, "x"].to_numpy(float)
+        xs = grid(xs_of_model, log=False)
         band = fit.line.band(xs)
         label = f"{group}: r = {fit.r:.2f}, gap {100 * fit.gap:+.1f} points"
         lines.append(FitLine(str(group), xs, band.center, band.low, band.high, label=label))
@@ -147,7 +155,7 @@ def build_pmi_view(session: Session, state) -> ExplorerView:
                 "r": round(fit.r, 3),
                 "slope per nat of PMI (points)": round(100 * fit.line.slope, 2),
                 f"top − bottom {int(100 * fit.tail)}% gap (points)": round(100 * fit.gap, 2),
-                "pairs": int(len(part)),
+                "pairs": len(xs_of_model),
                 "space": fit.space,
             }
         )

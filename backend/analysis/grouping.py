@@ -19,12 +19,14 @@ def fit_per_group(
     columns: Sequence[str],
     *,
     skip_failures: bool = False,
+    failures: dict[Hashable, str] | None = None,
     **options: Any,
 ) -> dict[Hashable, Result]:
     """``fit(frame[col_1], frame[col_2], ..., **options)`` for each group of ``frame`` by ``by``.
 
     Rows with a missing value in ``columns`` are dropped first. With ``skip_failures`` a group
-    that the fit refuses (e.g. too few points) is left out instead of failing the whole call.
+    that the fit refuses (e.g. too few points) is left out instead of failing the whole call;
+    ``failures``, if given, receives why (group -> the fit's message).
     """
     keys = [by] if isinstance(by, str) else list(by)
     check.columns_present(frame, [*keys, *columns])
@@ -36,6 +38,8 @@ def fit_per_group(
         except check.AnalysisInputError as exc:
             if not skip_failures:
                 raise check.AnalysisInputError(f"group {key!r}: {exc}") from exc
+            if failures is not None:
+                failures[key] = str(exc)
     return results
 
 

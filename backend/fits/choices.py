@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from backend.catalog.aliases import canonical_key, display_name
+from backend.fits.memo import remembered
 from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
@@ -75,8 +76,10 @@ def metric_key(metric: MetricAvailability) -> str:
 
 
 def read_choices(session: Session) -> Choices:
-    """The control options from the catalog queries (one read per page load)."""
-    return Choices(
-        metrics=tuple(list_metrics(session)),
-        attributes=attribute_values(session),
+    """The control options from the catalog queries, read once per session (a page's
+    defaults are resolved more than once while its view is built)."""
+    return remembered(
+        session,
+        "choices",
+        lambda: Choices(metrics=tuple(list_metrics(session)), attributes=attribute_values(session)),
     )

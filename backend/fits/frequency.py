@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from backend.analysis.frequency import PAPER_BINS, FrequencyFit, fit_frequency_accuracy
 from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError, ValidationError
+from backend.fits.cache import cached_fit
 from backend.fits.exclusions import mark_excluded
 from backend.fits.result import GroupFit, PageFits, compare
 from backend.fits.urlstate import PageState
@@ -179,8 +180,13 @@ def frequency_fits(session: Session, state: FrequencyState) -> PageFits:
     groups, notes = [], []
     for group, part in points[~points["excluded"]].groupby("group", sort=True):
         try:
-            fit = fit_frequency_accuracy(
-                part["count"], part["y"], bins=state.bins, trim=state.trim or 0
+            fit = cached_fit(
+                session,
+                fit_frequency_accuracy,
+                part["count"].to_numpy(float),
+                part["y"].to_numpy(float),
+                bins=state.bins,
+                trim=state.trim or 0,
             )
         except ValidationError as exc:
             notes.append(f"{group}: not fitted ({exc})")

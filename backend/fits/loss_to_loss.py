@@ -8,18 +8,18 @@ Kaplan-style scaling-law fits L(N, D) over *all* runs of each pretraining datase
 
 from __future__ import annotations
 
-import functools
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from backend.analysis.chinchilla import fit_kaplan, start_grid
 from backend.analysis.loss_to_loss import fit_loss_to_loss
 from backend.exceptions import NotFoundError, ValidationError
+from backend.fits.cache import cached_fit
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
+from backend.fits.memo import remembered
 from backend.fits.points import MIN_POINTS_TO_FIT, point_frame
 from backend.fits.result import GroupFit, PageFits, Procedure, compare
 from backend.fits.urlstate import PageState
@@ -132,29 +132,35 @@ def read_points(session: Session, state: LossToLossState) -> pd.DataFrame:
     return mark_excluded(points, exclude=state.exclude)
 
 
-@functools.lru_cache(maxsize=256)
-def _kaplan_e(n: bytes, d: bytes, loss: bytes) -> float:
-    """E of a Kaplan-style fit of one loss over runs given as float64 bytes (remembered)."""
-    return fit_kaplan(
-        np.frombuffer(n), np.frombuffer(d), np.frombuffer(loss), grid=IRREDUCIBLE_GRID
-    ).E
+def metric_runs(session: Session, metric: str, state: LossToLossState) -> pd.DataFrame:
+    """``metric`` per checkpoint of every pretraining dataset (the state's family and final
+    filters), read once per transaction: each group's E needs the runs of its own dataset."""
+    flt = measurement_filter(state).model_copy(update={"pretraining_data": None})
+    return remembered(
+        session,
+        ("loss_to_loss.metric_runs", metric, repr(flt)),
+        lambda: scaling_frame(session, metric=MetricRef.parse(metric), flt=flt),
+    )
 
 
 def dataset_irreducible(session: Session, metric: str, data: str, state: LossToLossState):
     """E of ``metric`` from a scaling-law fit over every run trained on ``data`` (None when
     fewer than six runs have N, D and the loss)."""
-    flt = measurement_filter(state).model_copy(update={"pretraining_data": [data]})
-    frame = scaling_frame(session, metric=MetricRef.parse(metric), flt=flt)
+    frame = metric_runs(session, metric, state)
+    frame = frame[frame["pretraining_data"] == data]
     runs = frame.dropna(subset=["n_params", "tokens_seen", "value"])
     runs = runs[(runs["n_params"] > 0) & (runs["tokens_seen"] > 0) & (runs["value"] > 0)]
     if len(runs) < MIN_POINTS_TO_FIT + 1:
         return None, 0
-    e = _kaplan_e(
-        runs["n_params"].to_numpy(float).tobytes(),
-        runs["tokens_seen"].to_numpy(float).tobytes(),
-        runs["value"].to_numpy(float).tobytes(),
+    fit = cached_fit(
+        session,
+        fit_kaplan,
+        runs["n_params"].to_numpy(float),
+        runs["tokens_seen"].to_numpy(float),
+        runs["value"].to_numpy(float),
+        grid=IRREDUCIBLE_GRID,
     )
-    return e, len(runs)
+    return fit.E, len(runs)
 
 
 def group_datasets(part: pd.DataFrame, state: LossToLossState) -> tuple[str | None, str | None]:
@@ -191,7 +197,9 @@ def fit_groups(session: Session, points: pd.DataFrame, state: LossToLossState):
             continue
         try:
             e_x, e_y, extra = irreducible_of(session, part, state)
-            fit = fit_loss_to_loss(
+            fit = cached_fit(
+                session,
+                fit_loss_to_loss,
                 part["x"].to_numpy(float),
                 part["y"].to_numpy(float),
                 e_x=e_x,

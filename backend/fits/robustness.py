@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from backend.analysis.robustness import EffectiveRobustnessFit, fit_effective_robustness
 from backend.exceptions import NotFoundError, ValidationError
+from backend.fits.cache import cached_fit
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
 from backend.fits.points import MIN_POINTS_TO_FIT, point_frame
@@ -185,7 +186,9 @@ def robustness_fits(session: Session, state: RobustnessState) -> PageFits:
         notes = () if not state.fit else ("Too few baseline models to fit a line",)
         return PageFits(PAGE, state, points, procedure=procedure, notes=notes)
     try:
-        fit = fit_effective_robustness(
+        fit = cached_fit(
+            session,
+            fit_effective_robustness,
             points["x"].to_numpy(float),
             points["y"].to_numpy(float),
             baseline=in_baseline,

@@ -9,16 +9,15 @@ same optimum as the paper's 4,500 starts on these points (tests/backend/fits mea
 
 from __future__ import annotations
 
-import functools
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
 from backend.analysis.chinchilla import COARSE_GRID, FULL_GRID, ScalingLawFit, fit_chinchilla
 from backend.analysis.power_law import fit_power_law
 from backend.exceptions import NotFoundError, ValidationError
+from backend.fits.cache import cached_fit
 from backend.fits.choices import Choices, metric_key, read_choices
 from backend.fits.exclusions import mark_excluded
 from backend.fits.points import MIN_POINTS_TO_FIT, point_frame
@@ -139,23 +138,6 @@ def read_points(session: Session, state: ScalingState) -> pd.DataFrame:
     return mark_excluded(points, drop_highest=state.drop_highest or 0, exclude=state.exclude)
 
 
-@functools.lru_cache(maxsize=64)
-def cached_chinchilla(
-    n_params: bytes, tokens: bytes, loss: bytes, *, full_grid: bool, bootstrap: int
-) -> ScalingLawFit:
-    """Chinchilla Approach 3 on the runs given as float64 bytes, remembered by their content:
-    the fit is deterministic (seed 0), so changing only the readout, the axis or the options
-    of the figure does not refit, and new results (other bytes) do."""
-    return fit_chinchilla(
-        np.frombuffer(n_params),
-        np.frombuffer(tokens),
-        np.frombuffer(loss),
-        grid=FULL_GRID if full_grid else COARSE_GRID,
-        bootstrap=bootstrap,
-        seed=0,
-    )
-
-
 def allocation(fit: ScalingLawFit, compute: float) -> dict:
     """N_opt, D_opt, D/N (with bootstrap bounds) and the loss there, at budget ``compute``."""
     optimal = fit.compute_optimal([compute])
@@ -173,8 +155,10 @@ def allocation(fit: ScalingLawFit, compute: float) -> dict:
     return out
 
 
-def chinchilla_groups(points: pd.DataFrame, state: ScalingState):
-    """Chinchilla Approach 3 per group on the points not excluded: fits and notes."""
+def chinchilla_groups(session: Session, points: pd.DataFrame, state: ScalingState):
+    """Chinchilla Approach 3 per group on the points not excluded (cached by the runs'
+    content: changing only the readout or the figure's options does not refit): fits and
+    notes."""
     groups, notes = [], []
     used = points[~points["excluded"]]
     for group, part in used.groupby("group", sort=True):
@@ -184,12 +168,15 @@ def chinchilla_groups(points: pd.DataFrame, state: ScalingState):
             notes.append(f"{group}: {len(part)} runs with N and D, too few to fit")
             continue
         try:
-            fit = cached_chinchilla(
-                part["n_params"].to_numpy(float).tobytes(),
-                part["tokens_seen"].to_numpy(float).tobytes(),
-                part["y"].to_numpy(float).tobytes(),
-                full_grid=state.full_grid,
+            fit = cached_fit(
+                session,
+                fit_chinchilla,
+                part["n_params"].to_numpy(float),
+                part["tokens_seen"].to_numpy(float),
+                part["y"].to_numpy(float),
+                grid=FULL_GRID if state.full_grid else COARSE_GRID,
                 bootstrap=state.bootstrap,
+                seed=0,
             )
         except ValidationError as exc:
             notes.append(f"{group}: not fitted ({exc})")
@@ -204,7 +191,7 @@ def chinchilla_groups(points: pd.DataFrame, state: ScalingState):
     return groups, notes
 
 
-def power_law_groups(points: pd.DataFrame, state: ScalingState):
+def power_law_groups(session: Session, points: pd.DataFrame, state: ScalingState):
     """L = E + A·x^−α per group on the points not excluded: fits and notes."""
     groups, notes = [], []
     for group, part in points[~points["excluded"]].groupby("group", sort=True):
@@ -212,7 +199,9 @@ def power_law_groups(points: pd.DataFrame, state: ScalingState):
             notes.append(f"{group}: {len(part)} points, too few to fit")
             continue
         try:
-            fit = fit_power_law(
+            fit = cached_fit(
+                session,
+                fit_power_law,
                 part["x"].to_numpy(float),
                 part["y"].to_numpy(float),
                 bootstrap=state.bootstrap,
@@ -243,5 +232,7 @@ def scaling_fits(session: Session, state: ScalingState) -> PageFits:
     groups, notes = [], []
     if state.mode == "scaling" and state.fit:
         chinchilla = state.law == "chinchilla" and state.x == "compute"
-        groups, notes = (chinchilla_groups if chinchilla else power_law_groups)(points, state)
+        groups, notes = (chinchilla_groups if chinchilla else power_law_groups)(
+            session, points, state
+        )
     return PageFits(PAGE, state, points, tuple(groups), procedure(state), notes=tuple(notes))

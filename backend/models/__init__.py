@@ -11,8 +11,9 @@ Natural keys (unique constraints) make re-uploading the same file an update, not
 Every row written by an ingest carries ``upload_id`` (the upload that last wrote it), so an
 upload can be listed and undone. Every constraint and index is named (see ``db.NAMING``).
 
-One module per area (accounts, uploads, results, corpus, jobs, coverage); every table is
-importable from here, and importing this package registers them all on ``Base.metadata``.
+One module per area (accounts, uploads, results, corpus, jobs, coverage, fit cache); every
+table is importable from here, and importing this package registers them all on
+``Base.metadata``.
 """
 
 from backend.db import Base
@@ -26,6 +27,7 @@ from backend.models.corpus import (
     TrainTestSimilarity,
 )
 from backend.models.coverage import CoverageCell
+from backend.models.fit_cache import FitCacheEntry
 from backend.models.jobs import EvalJob
 from backend.models.results import Checkpoint, EvalSet, Measurement, Model
 from backend.models.uploads import EntityMerge, Upload, UploadOverwrite
@@ -52,4 +54,5 @@ __all__ = [
     "TrainTestSimilarity",
     "EvalJob",
     "CoverageCell",
+    "FitCacheEntry",
 ]

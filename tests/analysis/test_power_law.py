@@ -42,6 +42,19 @@ def test_one_fit_per_group_and_group_named_in_errors():
         fit_per_group(tiny, "corpus", fit_chinchilla, ["n", "d", "loss"])
     columns = ["n", "d", "loss"]
     assert fit_per_group(tiny, "corpus", fit_chinchilla, columns, skip_failures=True) == {}
+    failures: dict = {}
+    mixed = pd.concat([frame[frame["corpus"] == "web"], tiny[tiny["corpus"] == "code"]])
+    kept = fit_per_group(
+        mixed,
+        "corpus",
+        fit_chinchilla,
+        columns,
+        skip_failures=True,
+        failures=failures,
+        grid=COARSE_GRID,
+    )
+    assert set(kept) == {"web"} and set(failures) == {"code"}
+    assert failures["code"].endswith("needs at least 6 points, got 3")
 
 
 def test_fit_columns_drops_missing_rows():

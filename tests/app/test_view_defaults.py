@@ -53,22 +53,3 @@ def test_robustness_default_is_imagenet_against_imagenet_v2():
     assert (state.id, state.ood) == ("ImageNet 1k:acc1", "ImageNet v2:acc1")
     state = robustness_defaults(RobustnessState(id="imagenet-a:top1"), choices)
     assert (state.id, state.ood) == ("imagenet-a:top1", "imagenetv2-matched-frequency:top1")
-
-
-def test_chinchilla_fits_are_remembered_by_the_runs_content():
-    import numpy as np
-
-    from backend.fits.scaling import cached_chinchilla
-
-    rng = np.random.default_rng(0)
-    n = 10 ** rng.uniform(7, 9, 40)
-    d = 10 ** rng.uniform(9, 11, 40)
-    loss = 1.7 + 400 / n**0.34 + 410 / d**0.28
-    args = (n.tobytes(), d.tobytes(), loss.tobytes())
-    first = cached_chinchilla(*args, full_grid=False, bootstrap=0)
-    assert cached_chinchilla(*args, full_grid=False, bootstrap=0) is first
-    other = cached_chinchilla(
-        n.tobytes(), d.tobytes(), (loss * 1.01).tobytes(), full_grid=False, bootstrap=0
-    )
-    assert other is not first
-    assert abs(first.params["E"].value - 1.7) < 0.05

@@ -103,13 +103,15 @@ def test_export_downloads_plotted_points_and_fits(page, data_server):
     page.click(".export-menu summary")
     with page.expect_download() as download:
         page.click(_export_button("csv-points"))
-    rows = list(csv.DictReader(io.StringIO(open(download.value.path()).read())))
-    points = [row for row in rows if row["kind"] == "point"]
+    with open(download.value.path()) as handle:
+        points = list(csv.DictReader(io.StringIO(handle.read())))
+    # the data the figure was drawn from: one row per plotted point, with its numbers
     measured = [t for t in traces if t["customdata"]]
     assert len(points) == sum(len(t["x"]) for t in measured) > 50
     plotted_models = {str(c[0]) for t in measured for c in t["customdata"]}
     assert {row["model"] for row in points} == plotted_models
-    assert all(row["model"] for row in points)
+    assert all(row["model"] and row["checkpoint"] for row in points)
+    assert {"x", "y", "group", "effective_robustness", "in_baseline"} <= set(points[0])
     with page.expect_download() as download:
         page.click(_export_button("csv-fits"))
     assert download.value.suggested_filename == "scalescope-robustness-fits.csv"
