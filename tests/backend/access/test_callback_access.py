@@ -44,7 +44,7 @@ READ_PACKAGES = (
     "backend.schemas.",
     "backend.exceptions",
     "backend.fits.",  # the explorers' fits: reads and pure computation
-    "backend.catalog.aliases",
+    "backend.catalog.",  # canonical names, display names and units: reads
 )
 GOOD_CSV = "model,revision,eval_set,metric,value\npythia-70m,final,piqa,acc,0.6\n"
 DATA_URL = "data:text/csv;base64," + base64.b64encode(GOOD_CSV.encode()).decode()
