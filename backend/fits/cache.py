@@ -18,10 +18,10 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -83,9 +83,11 @@ def _write(session: Session, key: str, fit: Callable, result: Any) -> None:
         log.warning("not caching %s: %s", fit.__qualname__, exc)
         return
     try:
-        with session.get_bind().connect() as connection:
+        bind = session.get_bind()
+        engine = bind if isinstance(bind, Engine) else bind.engine
+        with engine.connect() as connection:
             connection.execute(
-                FitCacheEntry.__table__.insert().values(
+                insert(cast(Table, FitCacheEntry.__table__)).values(
                     key=key, function=f"{fit.__module__}.{fit.__qualname__}", payload=payload
                 )
             )
