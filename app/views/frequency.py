@@ -17,6 +17,7 @@ from app.session import ui_session
 from app.views.common import ExplorerView, empty_view, estimate_text, grid
 from app.views.concept_pairs import build_compositional_view, build_pmi_view
 from backend.analysis.frequency import FrequencyFit
+from backend.catalog.aliases import display_name
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.frequency import (
     FrequencyChoices,
@@ -121,8 +122,8 @@ def build_concept_view(session: Session, state: FrequencyState) -> ExplorerView:
             )
         )
     options = FrequencyOptions(
-        x_label=f"pretraining frequency in {state.corpus} ({state.method})",
-        y_label=f"accuracy on {state.eval_set}",
+        x_label=f"pretraining frequency in {display_name('corpus', state.corpus)} ({state.method})",
+        y_label=f"accuracy on {display_name('eval_set', state.eval_set)} (%)",
         show_points=state.points,
     )
     binned_frame = pd.concat(binned, ignore_index=True) if binned else None

@@ -12,6 +12,8 @@ from app.figures.loss_to_loss import Extrapolation, LossToLossOptions, make_loss
 from app.session import ui_session
 from app.views.choices import Choices, read_choices
 from app.views.common import ExplorerView, empty_view, fitted_curve, grid, parameter_row
+from backend.catalog.aliases import display_name
+from backend.catalog.units import group_label, metric_key_label
 from backend.fits.loss_to_loss import (
     HOVER_COLUMNS,
     LossToLossState,
@@ -49,11 +51,18 @@ def group_line(group: GroupFit, state: LossToLossState):
 
 def axis_labels(state: LossToLossState) -> tuple[str, str]:
     """Axis titles: the metrics, and for train-to-train the pretraining data of each side."""
+    x, y = (metric_key_label(key, with_unit=False) for key in (state.x, state.y))
     if state.pairing != "train-to-train":
-        return state.x, state.y
-    x_side = state.x_data or "one pretraining set"
-    y_side = state.y_data or "another set (same N, D)"
-    return f"{state.x} · trained on {x_side}", f"{state.y} · trained on {y_side}"
+        return x, y
+    x_side = (
+        display_name("pretraining_data", state.x_data) if state.x_data else "one pretraining set"
+    )
+    y_side = (
+        display_name("pretraining_data", state.y_data)
+        if state.y_data
+        else "another set (same N, D)"
+    )
+    return f"{x} · trained on {x_side}", f"{y} · trained on {y_side}"
 
 
 def build_loss_to_loss_view(session: Session, state: LossToLossState) -> ExplorerView:
@@ -73,7 +82,7 @@ def build_loss_to_loss_view(session: Session, state: LossToLossState) -> Explore
         x_label=axis_labels(state)[0],
         y_label=axis_labels(state)[1],
         log_axes=state.log,
-        legend_title="pairing" if state.pairing == "train-to-train" else state.group,
+        legend_title="pairing" if state.pairing == "train-to-train" else group_label(state.group),
         hover_columns=tuple(c for c in (*HOVER_COLUMNS, "paired_with") if c in points),
         extrapolations=tuple(extrapolations),
     )

@@ -17,6 +17,7 @@ from app.views.common import ExplorerView, empty_view
 from backend.analysis.results import percentile_interval
 from backend.analysis.robustness import EffectiveRobustnessFit
 from backend.analysis.transforms import get_transform
+from backend.catalog.units import group_label, metric_key_label
 from backend.fits.robustness import (
     RobustnessState,
     accuracy_metrics,
@@ -128,7 +129,10 @@ def build_robustness_view(session: Session, state: RobustnessState) -> ExplorerV
         return empty_view(fits.message, fits)
     points = fits.points
     options = RobustnessOptions(
-        x_label=state.id, y_label=state.ood, transform=state.transform, legend_title=state.group
+        x_label=metric_key_label(state.id),
+        y_label=metric_key_label(state.ood),
+        transform=state.transform,
+        legend_title=group_label(state.group),
     )
     if not fits.groups:
         figure = make_robustness_figure(fits.used, [], options)

@@ -26,6 +26,7 @@ from app.views.common import (
     point_frame,
 )
 from backend.analysis.chinchilla import ScalingLawFit
+from backend.catalog.units import group_label, metric_key_label
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.result import GroupFit, PageFits
 from backend.fits.scaling import (
@@ -62,7 +63,8 @@ def read_scaling_choices(state: ScalingState) -> tuple[Choices, ScalingState]:
 
 def y_label(state: ScalingState) -> str:
     """The y axis title: the metric, or its error 1 − value."""
-    return f"error (1 − {state.metric})" if state.error else state.metric
+    label = metric_key_label(state.metric, with_unit=False)  # values as stored
+    return f"error (1 − {label})" if state.error else label
 
 
 def frontier_line(group: str, fit: ScalingLawFit, compute: np.ndarray) -> FitLine:
@@ -163,7 +165,7 @@ def build_scaling_view(session: Session, state: ScalingState) -> ExplorerView:
     options = ScalingOptions(
         x_label=X_AXES[state.x],
         y_label=y_label(state),
-        legend_title=state.group,
+        legend_title=group_label(state.group),
         hover_columns=HOVER_COLUMNS,
         predictions=tuple(predictions),
     )

@@ -8,6 +8,15 @@ import math
 
 from backend.catalog.aliases import display_name
 
+GROUP_LABELS = {
+    "pretraining_data": "pretraining data",
+    "family": "family",
+    "architecture": "architecture",
+    "tokenizer": "tokenizer",
+    "n_params": "parameters",
+    "model": "model",
+}
+
 ACCURACY_METRICS = frozenset(
     {
         "top1",
@@ -38,6 +47,21 @@ def metric_label(metric: str) -> str:
     """``top-1 accuracy (%)``; a loss keeps its display name alone."""
     shown = display_name("metric", metric)
     return f"{shown} ({unit(metric)})" if unit(metric) else shown
+
+
+def metric_key_label(key: str, *, with_unit: bool = True) -> str:
+    """An axis title for an ``eval_set:metric`` key in display names, with the unit where the
+    axis shows it: ``top-1 accuracy on ImageNet (%)`` for ``imagenet:top1``."""
+    eval_set, sep, metric = key.rpartition(":")
+    if not sep:
+        return metric_label(key) if with_unit else display_name("metric", key)
+    shown = f"{display_name('metric', metric)} on {display_name('eval_set', eval_set)}"
+    return f"{shown} ({unit(metric)})" if with_unit and unit(metric) else shown
+
+
+def group_label(field: str) -> str:
+    """A legend title for a grouping field (``pretraining_data`` → ``pretraining data``)."""
+    return GROUP_LABELS.get(field, field.replace("_", " "))
 
 
 def format_value(metric: str, value: float | None, digits: int = 3) -> str:

@@ -8,19 +8,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from backend.catalog.aliases import canonical_key, display_name
+from backend.catalog.units import GROUP_LABELS
 from backend.fits.memo import remembered
 from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
 MODEL_OPTIONS_LIMIT = 50
-GROUP_LABELS = {
-    "pretraining_data": "pretraining data",
-    "family": "family",
-    "architecture": "architecture",
-    "tokenizer": "tokenizer",
-    "n_params": "parameters",
-    "model": "model",
-}
 
 
 @dataclass(frozen=True)
