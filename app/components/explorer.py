@@ -3,9 +3,12 @@ sortable parameter table and the notes line. Layout only; no callbacks here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dash import dash_table, dcc, html
+from dash.development.base_component import Component
+
+from app.components.explorer_spec import ExplorerSpec
 
 TABLE_STYLE = {
     "style_table": {"overflowX": "auto"},
@@ -118,34 +121,54 @@ def field_group(component_id: str, fields: list, *, visible: bool = True) -> htm
     return html.Div(fields, id=component_id, style=shown_if(visible))
 
 
-def explorer_page(
-    *,
-    path: str,
-    title: str,
-    lead: str,
-    controls,
-    view,
-    state,
-    notes_id: str,
-    tables: Sequence[tuple[str, str, list[dict]]],
-) -> html.Div:
-    """The body every explorer shares: title, lead, controls, the plot with its export panel,
-    the notes, each ``(heading, table id, rows)`` table, and the URL state store."""
+def explorer_page(spec: ExplorerSpec, *, controls, view, state) -> html.Div:
+    """The body every explorer shares: the spec's title and lead, the ``controls``, the plot
+    with its export panel, the notes, each of the spec's tables filled from ``view``, and the
+    URL state store."""
     from app.components.plot_panel import plot_panel
     from app.components.procedure import procedure_box
     from app.components.url_state import url_state_store
     from app.views.common import fit_export_records, notes_text
 
     parts = [
-        html.H2(title),
-        html.P(lead, className="lead"),
+        html.H2(spec.title),
+        html.P(spec.lead, className="lead"),
         controls,
-        procedure_box(path, view.fits),
-        plot_panel(page=path, figure=view.figure, fits=fit_export_records(view)),
-        html.P(notes_text(view), id=notes_id, className="muted"),
+        procedure_box(spec.path, view.fits),
+        plot_panel(page=spec.path, figure=view.figure, fits=fit_export_records(view)),
+        html.P(notes_text(view), id=spec.notes, className="muted"),
     ]
-    for heading, table_id, rows in tables:
-        parts += [html.H3(heading), parameter_table(table_id, rows)]
+    for heading, table_id, attribute in spec.tables:
+        parts += [html.H3(heading), parameter_table(table_id, getattr(view, attribute))]
     if view.fits is not None:
         state = view.fits.state
-    return html.Div([*parts, url_state_store(path, state)])
+    return html.Div([*parts, url_state_store(spec.path, state)])
+
+
+def explorer_layout(
+    spec: ExplorerSpec,
+    *,
+    read_choices: Callable,
+    controls: Callable,
+    empty: Callable[[], Component] | None = None,
+) -> Callable[..., Component]:
+    """The page's ``layout(**query)``: the explorer for the view state in the query string
+    (defaults fill what it leaves out). ``read_choices`` gives the control options and the
+    resolved state, ``controls(state, choices)`` the toolbar, ``empty()`` (or a plain notice)
+    the page when there is nothing to plot."""
+
+    def layout(**query) -> Component:
+        from app.components.empty_state import empty_state
+        from app.state import decode_state
+        from app.views.common import build_in_session
+
+        choices, state = read_choices(decode_state(spec.state_cls, query))
+        if choices.is_empty:
+            if empty is not None:
+                return empty()
+            return html.Div([html.H2(spec.title), empty_state("No measurements yet")])
+        view = build_in_session(spec.build, state)
+        return explorer_page(spec, controls=controls(state, choices), view=view, state=state)
+
+    layout.__doc__ = f"The {spec.title} page for the view state in the query string."
+    return layout

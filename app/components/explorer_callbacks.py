@@ -8,12 +8,13 @@ to its page as it would a callback written in the page module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from dash import Input, Output, State, callback
 
 from app import ids
 from app.components.explorer import shown_if
+from app.components.explorer_spec import ExplorerSpec
 from app.components.export_sources import register_point_source
 from app.state import decode_state
 from app.views.choices import model_options
@@ -27,51 +28,41 @@ def _register(module: str, name: str, func: Callable, *dependencies) -> Callable
     return callback(*dependencies, prevent_initial_call=True)(func)
 
 
-def register_explorer(
-    *,
-    module: str,
-    path: str,
-    state_cls: type,
-    build: Callable,
-    controls: Mapping[str, tuple[str, str]],
-    flags: str,
-    table: str,
-    notes: str,
-    details: str | None = None,
-    exclude: str | None = None,
-) -> Callable:
-    """The page's one update: the ``controls`` (state field -> component, property) and the
+def register_explorer(spec: ExplorerSpec) -> Callable:
+    """The page's one update: the spec's ``controls`` (state field -> component, property) and
     ``flags`` checklist make the state; its view fills the figure, fit store, table, notes,
     URL state, procedure box (and the ``details`` table). With ``exclude`` (the dropdown of
     excluded points) a click on a point toggles it there. The view's points are what the
     panel's CSV export writes."""
+    path, details = spec.path, spec.details
     outputs = [
         Output(ids.graph_id(path), "figure"),
         Output(ids.fit_params_id(path), "data"),
-        Output(table, "data"),
-        Output(table, "columns"),
-        Output(notes, "children"),
+        Output(spec.table, "data"),
+        Output(spec.table, "columns"),
+        Output(spec.notes, "children"),
         Output(ids.url_state_id(path), "data"),
         Output(ids.procedure_id(path), "children"),
     ]
     if details:
         outputs += [Output(details, "data"), Output(details, "columns")]
-    fields = list(controls)
+    fields = list(spec.controls)
 
     def update(*values):
         """Controls -> state -> view (the page's pipeline in ``app.views``)."""
         state = state_from_controls(
-            state_cls, dict(zip(fields, values[:-1], strict=True)), values[-1]
+            spec.state_cls, dict(zip(fields, values[:-1], strict=True)), values[-1]
         )
-        return explorer_outputs(build_in_session(build, state), state, details=bool(details))
+        return explorer_outputs(build_in_session(spec.build, state), state, details=bool(details))
 
-    inputs = [Input(component, prop) for component, prop in controls.values()]
-    if exclude:
-        register_exclude_click(module=module, path=path, exclude=exclude)
+    inputs = [Input(component, prop) for component, prop in spec.controls.values()]
+    if spec.exclude:
+        register_exclude_click(module=spec.module, path=path, exclude=spec.exclude)
     register_point_source(
-        path, lambda query: build_in_session(build, decode_state(state_cls, query)).points
+        path,
+        lambda query: build_in_session(spec.build, decode_state(spec.state_cls, query)).points,
     )
-    return _register(module, "update", update, *outputs, *inputs, Input(flags, "value"))
+    return _register(spec.module, "update", update, *outputs, *inputs, Input(spec.flags, "value"))
 
 
 def register_exclude_click(*, module: str, path: str, exclude: str) -> Callable:

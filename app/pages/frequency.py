@@ -8,15 +8,14 @@ from dash import Input, Output, State, callback, html
 
 from app import ids
 from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, explorer_page, field, flags, number_input
+from app.components.explorer import dropdown, explorer_layout, field, flags, number_input
 from app.components.explorer_callbacks import (
     register_explorer,
     register_model_search,
 )
-from app.state import decode_state
+from app.components.explorer_spec import ExplorerSpec
 from app.views.choices import model_options
 from app.views.common import (
-    build_in_session,
     flags_of,
 )
 from app.views.frequency import (
@@ -95,53 +94,46 @@ def controls(state: FrequencyState, choices) -> html.Div:
     )
 
 
-def layout(**query) -> html.Div:
-    """The page for the view state in the query string (defaults fill what it leaves out)."""
-    choices, state = read_frequency_choices(decode_state(FrequencyState, query))
-    if choices.is_empty:
-        return html.Div(
-            [
-                html.H2("Frequency"),
-                empty_state(
-                    "No per-concept scores or concept counts yet",
-                    "This page needs per-class accuracies of some models and concept counts "
-                    "of a pretraining corpus.",
-                ),
-            ]
-        )
-    view = build_in_session(build_frequency_view, state)
-    return explorer_page(
-        path=PATH,
-        title="Frequency vs accuracy",
-        lead=(
-            "Per-concept zero-shot accuracy against how often the concept occurs in the "
-            "pretraining corpus. Lines: OLS of accuracy on log10(count) per model (slope in "
-            "points per ×10 frequency, Wald band); diamonds: mean accuracy in 12 log-count "
-            "bins, as Udandarao et al. (2024) plot them. The pair views plot scores on "
-            "concept pairs ('dog + frisbee') against the geometric mean of the two "
-            "concepts' counts (Wiedemer et al. 2025) or against the pair's PMI "
-            "(Qu et al. 2025)."
-        ),
-        controls=controls(state, choices),
-        view=view,
-        state=state,
-        notes_id=ids.FREQUENCY_NOTES,
-        tables=[
-            ("Fits per model", ids.FREQUENCY_TABLE, view.table),
-        ],
-    )
-
-
-register_explorer(
+EXPLORER = ExplorerSpec(
     module=__name__,
     path=PATH,
+    title="Frequency vs accuracy",
+    lead=(
+        "Per-concept zero-shot accuracy against how often the concept occurs in the "
+        "pretraining corpus. Lines: OLS of accuracy on log10(count) per model (slope in "
+        "points per ×10 frequency, Wald band); diamonds: mean accuracy in 12 log-count "
+        "bins, as Udandarao et al. (2024) plot them. The pair views plot scores on "
+        "concept pairs ('dog + frisbee') against the geometric mean of the two "
+        "concepts' counts (Wiedemer et al. 2025) or against the pair's PMI "
+        "(Qu et al. 2025)."
+    ),
     state_cls=FrequencyState,
     build=build_frequency_view,
     controls=CONTROLS,
     flags=ids.FREQUENCY_FLAGS,
-    table=ids.FREQUENCY_TABLE,
     notes=ids.FREQUENCY_NOTES,
+    tables=(("Fits per model", ids.FREQUENCY_TABLE, "table"),),
 )
+
+
+def empty_page() -> html.Div:
+    """What the page says before there is anything to plot."""
+    return html.Div(
+        [
+            html.H2("Frequency"),
+            empty_state(
+                "No per-concept scores or concept counts yet",
+                "This page needs per-class accuracies of some models and concept counts "
+                "of a pretraining corpus.",
+            ),
+        ]
+    )
+
+
+layout = explorer_layout(
+    EXPLORER, read_choices=read_frequency_choices, controls=controls, empty=empty_page
+)
+register_explorer(EXPLORER)
 register_model_search(module=__name__, models=ids.FREQUENCY_MODELS)
 
 

@@ -7,11 +7,10 @@ import dash
 from dash import html
 
 from app import ids
-from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
     exclude_field,
-    explorer_page,
+    explorer_layout,
     field,
     field_group,
     flags,
@@ -21,9 +20,8 @@ from app.components.explorer_callbacks import (
     register_explorer,
     register_field_toggle,
 )
-from app.state import decode_state
+from app.components.explorer_spec import ExplorerSpec
 from app.views.common import (
-    build_in_session,
     flags_of,
 )
 from app.views.loss_to_loss import (
@@ -130,44 +128,30 @@ def controls(state: LossToLossState, choices) -> html.Div:
     )
 
 
-def layout(**query) -> html.Div:
-    """The page for the view state in the query string (defaults fill what it leaves out)."""
-    choices, state = read_loss_to_loss_choices(decode_state(LossToLossState, query))
-    if choices.is_empty:
-        return html.Div([html.H2("Loss-to-loss"), empty_state("No measurements yet")])
-    view = build_in_session(build_loss_to_loss_view, state)
-    return explorer_page(
-        path=PATH,
-        title="Loss-to-loss",
-        lead=(
-            "One loss against another for the same checkpoints (or for runs matched on "
-            "parameters and tokens), with a shifted power law L_y = K·(L_x − E_x)^κ + E_y "
-            "fitted per group: by OLS in log-log space (Brandfonbrener et al. 2024) or by "
-            "least squares in linear space; E_x, E_y come from Kaplan-style "
-            "scaling-law fits of each loss over all runs of each dataset (the paper's "
-            "procedure) or are 0. Intervals are bootstrap percentiles (the papers give none)."
-        ),
-        controls=controls(state, choices),
-        view=view,
-        state=state,
-        notes_id=ids.L2L_NOTES,
-        tables=[
-            ("Fitted parameters", ids.L2L_TABLE, view.table),
-        ],
-    )
-
-
-register_explorer(
+EXPLORER = ExplorerSpec(
     module=__name__,
     path=PATH,
+    title="Loss-to-loss",
+    lead=(
+        "One loss against another for the same checkpoints (or for runs matched on "
+        "parameters and tokens), with a shifted power law L_y = K·(L_x − E_x)^κ + E_y "
+        "fitted per group: by OLS in log-log space (Brandfonbrener et al. 2024) or by "
+        "least squares in linear space; E_x, E_y come from Kaplan-style "
+        "scaling-law fits of each loss over all runs of each dataset (the paper's "
+        "procedure) or are 0. Intervals are bootstrap percentiles (the papers give none)."
+    ),
     state_cls=LossToLossState,
     build=build_loss_to_loss_view,
     controls=CONTROLS,
     flags=ids.L2L_FLAGS,
-    table=ids.L2L_TABLE,
     notes=ids.L2L_NOTES,
+    tables=(("Fitted parameters", ids.L2L_TABLE, "table"),),
     exclude=ids.L2L_EXCLUDE,
 )
+
+
+layout = explorer_layout(EXPLORER, read_choices=read_loss_to_loss_choices, controls=controls)
+register_explorer(EXPLORER)
 register_field_toggle(
     module=__name__,
     name="show_pairing_fields",

@@ -8,14 +8,13 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from app import ids
-from app.components.empty_state import empty_state
-from app.components.explorer import dropdown, exclude_field, explorer_page, field, flags
+from app.components.explorer import dropdown, exclude_field, explorer_layout, field, flags
 from app.components.explorer_callbacks import (
     register_explorer,
 )
-from app.state import decode_state, state_href
+from app.components.explorer_spec import ExplorerSpec
+from app.state import state_href
 from app.views.common import (
-    build_in_session,
     flags_of,
 )
 from app.views.robustness import (
@@ -131,45 +130,39 @@ def taori_link() -> html.P:
     )
 
 
-def layout(**query) -> html.Div:
-    """The page for the view state in the query string (defaults fill what it leaves out)."""
-    choices, state = read_robustness_choices(decode_state(RobustnessState, query))
-    if choices.is_empty:
-        return html.Div([html.H2("Robustness"), empty_state("No measurements yet")])
-    view = build_in_session(build_robustness_view, state)
-    return explorer_page(
-        path=PATH,
-        title="Effective robustness",
-        lead=(
-            "Accuracy under distribution shift against in-distribution accuracy. The "
-            "baseline T(acc_OOD) = w·T(acc_ID) + b is fitted in the transformed space T "
-            "(logit or probit) on the baseline set; a model's effective robustness is its "
-            "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
-            "al. 2020). The band is a bootstrap over baseline models."
-        ),
-        controls=html.Div([controls(state, choices), taori_link()]),
-        view=view,
-        state=state,
-        notes_id=ids.ROBUSTNESS_NOTES,
-        tables=[
-            ("Baseline fit", ids.ROBUSTNESS_FIT_TABLE, view.table),
-            ("Effective robustness per model", ids.ROBUSTNESS_TABLE, view.details),
-        ],
-    )
-
-
-register_explorer(
+EXPLORER = ExplorerSpec(
     module=__name__,
     path=PATH,
+    title="Effective robustness",
+    lead=(
+        "Accuracy under distribution shift against in-distribution accuracy. The "
+        "baseline T(acc_OOD) = w·T(acc_ID) + b is fitted in the transformed space T "
+        "(logit or probit) on the baseline set; a model's effective robustness is its "
+        "OOD accuracy minus the baseline's prediction, in percentage points (Taori et "
+        "al. 2020). The band is a bootstrap over baseline models."
+    ),
     state_cls=RobustnessState,
     build=build_robustness_view,
     controls=CONTROLS,
     flags=ids.ROBUSTNESS_FLAGS,
-    table=ids.ROBUSTNESS_FIT_TABLE,
     notes=ids.ROBUSTNESS_NOTES,
-    details=ids.ROBUSTNESS_TABLE,
+    tables=(
+        ("Baseline fit", ids.ROBUSTNESS_FIT_TABLE, "table"),
+        ("Effective robustness per model", ids.ROBUSTNESS_TABLE, "details"),
+    ),
     exclude=ids.ROBUSTNESS_EXCLUDE,
 )
+
+
+def controls_with_taori_link(state: RobustnessState, choices) -> html.Div:
+    """The toolbar, then the link to Taori et al.'s figure."""
+    return html.Div([controls(state, choices), taori_link()])
+
+
+layout = explorer_layout(
+    EXPLORER, read_choices=read_robustness_choices, controls=controls_with_taori_link
+)
+register_explorer(EXPLORER)
 
 
 @callback(

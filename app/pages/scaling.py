@@ -8,11 +8,10 @@ import dash
 from dash import html
 
 from app import ids
-from app.components.empty_state import empty_state
 from app.components.explorer import (
     dropdown,
     exclude_field,
-    explorer_page,
+    explorer_layout,
     field,
     field_group,
     flags,
@@ -23,10 +22,9 @@ from app.components.explorer_callbacks import (
     register_field_toggle,
     register_model_search,
 )
-from app.state import decode_state
+from app.components.explorer_spec import ExplorerSpec
 from app.views.choices import model_options
 from app.views.common import (
-    build_in_session,
     flags_of,
 )
 from app.views.scaling import (
@@ -137,42 +135,28 @@ def controls(state: ScalingState, choices) -> html.Div:
     )
 
 
-def layout(**query) -> html.Div:
-    """The page for the view state in the query string (defaults fill what it leaves out)."""
-    choices, state = read_scaling_choices(decode_state(ScalingState, query))
-    if choices.is_empty:
-        return html.Div([html.H2("Scaling"), empty_state("No measurements yet")])
-    view = build_in_session(build_scaling_view, state)
-    return explorer_page(
-        path=PATH,
-        title="Scaling",
-        lead=(
-            "Loss against compute with Chinchilla Approach 3, L(N, D) = E + A/N^α + B/D^β, "
-            "fitted per group by Huber loss on log L (Hoffmann et al. 2022); the dashed "
-            "line is the loss at the compute-optimal allocation, intervals are bootstrap "
-            "percentiles over runs."
-        ),
-        controls=controls(state, choices),
-        view=view,
-        state=state,
-        notes_id=ids.SCALING_NOTES,
-        tables=[
-            ("Fitted parameters and predictions", ids.SCALING_TABLE, view.table),
-        ],
-    )
-
-
-register_explorer(
+EXPLORER = ExplorerSpec(
     module=__name__,
     path=PATH,
+    title="Scaling",
+    lead=(
+        "Loss against compute with Chinchilla Approach 3, L(N, D) = E + A/N^α + B/D^β, "
+        "fitted per group by Huber loss on log L (Hoffmann et al. 2022); the dashed "
+        "line is the loss at the compute-optimal allocation, intervals are bootstrap "
+        "percentiles over runs."
+    ),
     state_cls=ScalingState,
     build=build_scaling_view,
     controls=CONTROLS,
     flags=ids.SCALING_FLAGS,
-    table=ids.SCALING_TABLE,
     notes=ids.SCALING_NOTES,
+    tables=(("Fitted parameters and predictions", ids.SCALING_TABLE, "table"),),
     exclude=ids.SCALING_EXCLUDE,
 )
+
+
+layout = explorer_layout(EXPLORER, read_choices=read_scaling_choices, controls=controls)
+register_explorer(EXPLORER)
 register_field_toggle(
     module=__name__,
     name="show_mode_fields",
