@@ -72,11 +72,7 @@ NEVER: tuple[tuple[str, str, str], ...] = (
 )
 
 #: (importer, imported) modules that break a rule today, each with why it is left for now.
-KNOWN_VIOLATIONS = {
-    # The alias table maps names inside canonical records (backend/ingest/records.py); the
-    # records are plain data and belong in Data, but ingest is being reworked on its branch.
-    ("backend.catalog.aliases", "backend.ingest.records"),
-}
+KNOWN_VIOLATIONS: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import functools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
+from backend.schemas import records as rec
 
 TABLE = Path(__file__).resolve().parent / "aliases.csv"
 KINDS = ("eval_set", "metric", "model", "pretraining_data")

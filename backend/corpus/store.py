@@ -24,7 +24,7 @@ from backend import models
 from backend.corpus.counts import CorpusCounts
 from backend.corpus.similarity import SimilarityResult
 from backend.exceptions import NotFoundError, ValidationError
-from backend.ingest.records import (
+from backend.schemas.records import (
     ConceptFrequencyRecord,
     CorpusRecord,
     Record,

@@ -85,8 +85,8 @@ class EvaluationResult:
 
 def to_records(result: EvaluationResult, *, model_name: str, revision: str, eval_set: str):
     """The result as canonical ingest records: one measurement per metric, one concept score
-    per class (``backend.ingest.records``)."""
-    from backend.ingest import records as rec
+    per class (``backend.schemas.records``)."""
+    from backend.schemas import records as rec
 
     out: list = [
         rec.MeasurementRecord(

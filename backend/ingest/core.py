@@ -14,10 +14,10 @@ from sqlalchemy import Connection, Table, insert, update
 from backend import models
 from backend.config import get_settings
 from backend.exceptions import ValidationError
-from backend.ingest.records import Record
 from backend.ingest.report import UploadReport
 from backend.ingest.validation import Problems
 from backend.ingest.writer import UploadWriter
+from backend.schemas.records import Record
 
 SOURCES = ("api", "web", "cli", "job", "demo")
 

@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import Connection
 
 from backend.catalog.aliases import canonical_records
-from backend.ingest import records as rec
 from backend.ingest.dimensions import (
     CHECKPOINTS,
     CORPORA,
@@ -37,6 +36,7 @@ from backend.ingest.report import TableCounts
 from backend.ingest.staging import FACTS, FactStage
 from backend.ingest.temp_tables import drop_temp_table
 from backend.ingest.validation import Problems
+from backend.schemas import records as rec
 
 _INF = float("inf")
 

@@ -31,10 +31,10 @@ from backend.exceptions import (
 from backend.ingest.adapters import long_json
 from backend.ingest.core import check_source, write_upload
 from backend.ingest.formats import detect_format, get_adapter
-from backend.ingest.records import Record
 from backend.ingest.report import TableCounts, UploadReport
 from backend.ingest.undo import undo_rows
 from backend.ingest.validation import Problems
+from backend.schemas.records import Record
 
 __all__ = [
     "TableCounts",

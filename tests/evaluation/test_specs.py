@@ -16,7 +16,7 @@ from backend.evaluation import (
     to_records,
 )
 from backend.exceptions import ValidationError
-from backend.ingest.records import ConceptScoreRecord, MeasurementRecord
+from backend.schemas.records import ConceptScoreRecord, MeasurementRecord
 
 pytestmark = pytest.mark.worker
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.common import header_has
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.validation import CellError, Problems, parse_float
+from backend.schemas import records as rec
 
 EVAL_SET = "massivetext"
 REQUIRED = ("Model Size", "Training FLOP", "loss")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from backend.ingest import records as rec
 from backend.ingest.validation import CellError, Problems, is_blank, normalize_accuracy, parse_float
+from backend.schemas import records as rec
 
 
 def cell_measurement(

@@ -12,10 +12,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import CellError, Problems, parse_count
+from backend.schemas import records as rec
 
 KNOWN_CORPORA = (
     "cc3m",

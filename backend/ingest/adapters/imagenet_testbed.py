@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters import testbed_models
 from backend.ingest.adapters.common import cell_measurement
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.validation import CellError, Problems, parse_text
+from backend.schemas import records as rec
 
 
 def sniff(sample: Sample) -> bool:

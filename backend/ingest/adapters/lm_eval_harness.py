@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.common import cell_measurement
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import Problems
+from backend.schemas import records as rec
 
 PYTHIA_TOKENS_PER_STEP = 2_097_152
 #: Metrics the harness reports as fractions in [0, 1] (checked as such).

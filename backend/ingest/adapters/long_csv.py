@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.long_rows import LongRowParser, check_columns
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.validation import Problems
+from backend.schemas import records as rec
 
 _FAST_COLUMNS = {"model", "revision", "eval_set", "metric", "value", "stderr", "n"}
 _INF = float("inf")

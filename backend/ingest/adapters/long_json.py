@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.long_rows import REQUIRED, LongRowParser, check_columns
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import Problems
+from backend.schemas import records as rec
 
 
 def _items(document):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backend.ingest import records as rec
 from backend.ingest.validation import (
     CellError,
     Problems,
@@ -25,6 +24,7 @@ from backend.ingest.validation import (
     parse_float,
     parse_text,
 )
+from backend.schemas import records as rec
 
 REQUIRED = ("model", "eval_set", "metric", "value")
 MEASUREMENT = ("revision", "stderr", "n", "unit")

@@ -18,11 +18,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.common import cell_measurement, header_has, optional_float
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.validation import CellError, Problems, parse_text
+from backend.schemas import records as rec
 
 TASK_METRICS = (
     "_test_ctx_ce_loss",

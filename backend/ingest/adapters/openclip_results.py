@@ -18,11 +18,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.common import cell_measurement, header_has, optional_float
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.validation import CellError, Problems, parse_text
+from backend.schemas import records as rec
 
 ID_COLUMNS = ("name", "pretrained", "params (M)", "FLOPs (B)")
 SUMMARY = ("Average", "Flickr", "MSCOCO", "WinoGAViL")

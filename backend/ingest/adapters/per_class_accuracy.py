@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from backend.ingest import records as rec
 from backend.ingest.adapters.common import cell_measurement
 from backend.ingest.formats import Adapter, Sample
 from backend.ingest.jsonfile import load_json
 from backend.ingest.validation import CellError, Problems, normalize_accuracy, parse_float
+from backend.schemas import records as rec
 
 FILE_NAME = re.compile(r"^(?P<dataset>.+)_(?P<prompting>[^_]+)_results\.json$")
 MODEL_KEY = re.compile(r"^backbone(?P<arch>.+)_pretrained(?P<data>.+)$")

@@ -11,7 +11,7 @@ import pytest
 
 from backend.config import get_settings
 from backend.exceptions import IngestError
-from backend.ingest import records as rec
+from backend.schemas import records as rec
 from backend.services import uploads
 from tests.backend.ingest.conftest import count, snapshot
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from sqlalchemy import create_engine, text
 
 from backend import db
-from backend.ingest import records as rec
 from backend.ingest.validation import Problems
 from backend.ingest.writer import UploadWriter
 from backend.queries.coverage import coverage_frame
+from backend.schemas import records as rec
 from backend.services import merges, uploads
 
 FIRST = """model,revision,eval_set,metric,value

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from backend import db
 from backend.exceptions import ConflictError, NotFoundError
-from backend.ingest import records as rec
+from backend.schemas import records as rec
 from backend.services import uploads
 from tests.backend.ingest.conftest import count, snapshot
 
