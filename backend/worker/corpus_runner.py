@@ -18,6 +18,7 @@ from backend.corpus.tasks import COUNT_KIND, run_count, run_similarity
 from backend.exceptions import ScaleScopeError
 from backend.models import EvalJob
 from backend.services import job_lifecycle
+from backend.worker.reporter import finish_job
 
 log = logging.getLogger(__name__)
 
@@ -53,15 +54,15 @@ def run_claimed(*, engine: Engine, job_id: int, attempt: int, reporter) -> str:
         return _succeed(engine, job_id, attempt, reporter, kind, spec, outcome)
     except CountingCancelled as exc:
         reporter.log(str(exc))
-        return _final(engine, job_id, attempt, reporter, "cancelled", None, str(exc))
+        return finish_job(engine, job_id, attempt, reporter, "cancelled", None, str(exc))
     except ScaleScopeError as exc:
         if reporter.should_cancel():  # e.g. the embedding pass stopped on the cancel request
-            return _final(engine, job_id, attempt, reporter, "cancelled", None, "cancelled")
-        return _final(engine, job_id, attempt, reporter, "failed", str(exc), f"failed: {exc}")
+            return finish_job(engine, job_id, attempt, reporter, "cancelled", None, "cancelled")
+        return finish_job(engine, job_id, attempt, reporter, "failed", str(exc), f"failed: {exc}")
     except Exception as exc:  # noqa: BLE001 - any failure of the task fails the job
         reporter.log(traceback.format_exc())
         error = f"{type(exc).__name__}: {exc}"
-        return _final(engine, job_id, attempt, reporter, "failed", error, f"failed: {error}")
+        return finish_job(engine, job_id, attempt, reporter, "failed", error, f"failed: {error}")
 
 
 def _succeed(engine, job_id, attempt, reporter, kind, spec, outcome) -> str:
@@ -113,17 +114,3 @@ def _succeed(engine, job_id, attempt, reporter, kind, spec, outcome) -> str:
             log.warning("corpus job %s was taken from this run; results discarded", job_id)
             return "lost"
     return "succeeded"
-
-
-def _final(engine, job_id, attempt, reporter, status, error, message) -> str:
-    with db.session_scope(engine) as session:
-        done = job_lifecycle.finish(
-            session=session,
-            job_id=job_id,
-            attempt=attempt,
-            status=status,
-            error=error,
-            log_tail=reporter.log_text(previous=reporter.previous_log),
-            message=message[:500],
-        )
-    return status if done else "lost"

@@ -105,6 +105,30 @@ class JobReporter:
                 log.warning("heartbeat of job %s failed: %s", self.job_id, exc)
 
 
+def finish_job(
+    engine: Engine,
+    job_id: int,
+    attempt: int,
+    reporter: JobReporter,
+    status: str,
+    error: str | None,
+    message: str,
+) -> str:
+    """Record a run's end (``job_lifecycle.finish``) with the reporter's log; ``status``, or
+    ``"lost"`` when the job was taken from this run meanwhile."""
+    with db.session_scope(engine) as session:
+        done = job_lifecycle.finish(
+            session=session,
+            job_id=job_id,
+            attempt=attempt,
+            status=status,
+            error=error,
+            log_tail=reporter.log_text(previous=reporter.previous_log),
+            message=message,
+        )
+    return status if done else "lost"
+
+
 class LogToReporter(logging.Handler):
     """A logging handler that copies records into a reporter's log tail."""
 

@@ -20,6 +20,7 @@ from backend.config import get_settings
 from backend.exceptions import NotFoundError, ValidationError
 from backend.models import EvalJob
 from backend.services import job_lifecycle
+from backend.worker.reporter import finish_job
 
 log = logging.getLogger(__name__)
 
@@ -183,26 +184,12 @@ def _stop(engine: Engine, job_id: int, attempt: int, reporter) -> str:
     if reporter.lost.is_set():
         return LOST
     reporter.log("cancelled")
-    return _final(engine, job_id, attempt, reporter, CANCELLED, None, "cancelled")
+    return finish_job(engine, job_id, attempt, reporter, CANCELLED, None, "cancelled")
 
 
 def _fail(engine: Engine, job_id: int, attempt: int, reporter, error: str) -> str:
     log.error("job %s failed: %s", job_id, error)
-    return _final(engine, job_id, attempt, reporter, FAILED, error, f"failed: {error}")
-
-
-def _final(engine, job_id, attempt, reporter, status, error, message) -> str:
-    with db.session_scope(engine) as session:
-        done = job_lifecycle.finish(
-            session=session,
-            job_id=job_id,
-            attempt=attempt,
-            status=status,
-            error=error,
-            log_tail=reporter.log_text(previous=reporter.previous_log),
-            message=message,
-        )
-    return status if done else LOST
+    return finish_job(engine, job_id, attempt, reporter, FAILED, error, f"failed: {error}")
 
 
 def _summary(metrics: dict[str, float]) -> str:
