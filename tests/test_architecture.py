@@ -36,6 +36,8 @@ PARTS: dict[str, tuple[str, ...]] = {
         "backend/corpus/duckdb_engine.py",
         "backend/corpus/spark_engine.py",
         "backend/corpus/counting.py",
+        "backend/corpus/batch_counts.py",
+        "backend/corpus/token_match.py",
         "backend/corpus/checkpoints.py",
         "backend/corpus/text.py",
         "backend/corpus/similarity.py",

@@ -1,0 +1,179 @@
+"""Count one batch of captions with numpy: documents per concept and per concept pair.
+
+:func:`backend.corpus.token_match.match_forms` gives the (caption, word) hits of a batch; a
+caption mentions a concept when it has all of the concept's words (the rule of
+:mod:`backend.corpus.vocabulary`, the same as :func:`backend.corpus.reference.count_captions_plain`
+and the SQL of :mod:`backend.corpus.plan`). Each caption counts once per concept and once per
+pair of concepts it mentions, however often the words occur.
+
+Integers throughout: a (caption, word) hit is the key ``caption * n_words + word``, a mention
+``caption * n_concepts + concept`` and a pair ``concept_a * n_concepts + concept_b``; concept
+ids follow the sorted names, so ``concept_a < concept_b`` is the order of the names.
+:class:`CountsAccumulator` sums batches and turns the sums into a shard's
+:class:`~backend.corpus.counts.ShardCounts` once, at the end.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from backend.corpus.counts import ShardCounts
+from backend.corpus.token_match import FormTable, form_table, match_forms
+from backend.corpus.vocabulary import Vocabulary
+
+
+@dataclass(frozen=True)
+class ConceptTable:
+    """A vocabulary as arrays: its forms, and each word's concepts (``word_start`` indexes
+    ``word_concepts`` like CSR offsets)."""
+
+    forms: FormTable
+    n_words: int
+    names: list[str]  # concept names in id order
+    word_start: np.ndarray
+    word_concepts: np.ndarray
+    concept_size: np.ndarray  # words per concept
+
+
+def concept_table(vocabulary: Vocabulary) -> ConceptTable:
+    """The arrays :func:`count_batch` needs for ``vocabulary``."""
+    rows = np.array(vocabulary.concept_word_rows(), dtype=np.int64).reshape(-1, 3)
+    n_words = len(vocabulary.words)
+    names = vocabulary.sorted_names
+    rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # by word, then concept
+    size = np.zeros(len(names), dtype=np.int64)
+    size[rows[:, 0]] = rows[:, 2]
+    return ConceptTable(
+        forms=form_table(vocabulary.forms_rows()),
+        n_words=n_words,
+        names=names,
+        word_start=np.searchsorted(rows[:, 1], np.arange(n_words + 1)),
+        word_concepts=rows[:, 0],
+        concept_size=size,
+    )
+
+
+@dataclass
+class BatchCounts:
+    """Counts of one batch: documents, documents per concept id, documents per pair key."""
+
+    n_documents: int
+    concepts: np.ndarray
+    pair_keys: np.ndarray
+    pair_counts: np.ndarray
+
+
+def distinct(keys: np.ndarray, *, counts: bool = False) -> Any:
+    """The distinct values of sorted ``keys`` (and how often each occurs, when ``counts``);
+    numpy's own ``unique`` hashes, which is slower on these integer keys."""
+    first = np.empty(len(keys), dtype=bool)
+    first[:1] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    values = keys[first]
+    if not counts:
+        return values
+    starts = np.flatnonzero(first)
+    return values, np.diff(np.append(starts, len(keys)))
+
+
+def mentions(captions: np.ndarray, words: np.ndarray, table: ConceptTable) -> np.ndarray:
+    """Sorted distinct ``caption * n_concepts + concept`` keys of the concepts each caption
+    mentions, from its (caption, word) hits."""
+    n_concepts = len(table.names)
+    hits = distinct(np.sort(captions * table.n_words + words))
+    captions, words = np.divmod(hits, table.n_words)
+    per_word = table.word_start[words + 1] - table.word_start[words]
+    total = int(per_word.sum())
+    first = np.cumsum(per_word) - per_word
+    at = np.repeat(table.word_start[words] - first, per_word) + np.arange(total)
+    concepts = table.word_concepts[at]
+    keys = np.repeat(captions, per_word) * n_concepts + concepts
+    single = table.concept_size[concepts] == 1
+    if single.all():
+        return np.sort(keys)
+    several, seen = distinct(np.sort(keys[~single]), counts=True)
+    complete = several[seen == table.concept_size[several % n_concepts]]
+    return np.sort(np.concatenate([keys[single], complete]))
+
+
+def pair_keys(keys: np.ndarray, n_concepts: int) -> np.ndarray:
+    """``concept_a * n_concepts + concept_b`` for every two concepts of one caption
+    (``a < b``), from sorted mention keys."""
+    captions, concepts = np.divmod(keys, n_concepts)
+    bounds = np.concatenate([[0], np.flatnonzero(np.diff(captions)) + 1, [len(keys)]])
+    group_end = np.repeat(bounds[1:], np.diff(bounds))
+    later = group_end - np.arange(len(keys)) - 1  # mentions after each one in its caption
+    total = int(later.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    first = np.repeat(np.arange(len(keys)), later)
+    step = np.arange(total) - np.repeat(np.cumsum(later) - later, later)
+    return concepts[first] * n_concepts + concepts[first + 1 + step]
+
+
+def count_batch(texts: pa.Array, table: ConceptTable, *, pairs: bool = True) -> BatchCounts:
+    """Documents of ``texts``: how many, per concept, and (when ``pairs``) per concept pair."""
+    n_concepts = len(table.names)
+    captions, words = match_forms(texts, table.forms)
+    keys = mentions(captions, words, table)
+    concepts = np.bincount(keys % n_concepts, minlength=n_concepts)
+    empty = np.zeros(0, dtype=np.int64)
+    pair_counts: tuple[np.ndarray, np.ndarray] = (empty, empty)
+    if pairs and len(keys):
+        pair_counts = distinct(np.sort(pair_keys(keys, n_concepts)), counts=True)
+    return BatchCounts(len(texts), concepts, *pair_counts)
+
+
+@dataclass
+class CountsAccumulator:
+    """Sums the :class:`BatchCounts` of one shard."""
+
+    table: ConceptTable
+    n_documents: int = 0
+    concepts: np.ndarray | None = None
+    pair_parts: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+    def add(self, batch: BatchCounts) -> None:
+        self.n_documents += batch.n_documents
+        if self.concepts is None:
+            self.concepts = batch.concepts.copy()
+        else:
+            self.concepts += batch.concepts
+        if len(batch.pair_keys):
+            self.pair_parts.append((batch.pair_keys, batch.pair_counts))
+        if len(self.pair_parts) > 32:  # keep memory bounded on long shards
+            self.pair_parts = [self._pairs()]
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        if not self.pair_parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty
+        keys = np.concatenate([k for k, _ in self.pair_parts])
+        counts = np.concatenate([c for _, c in self.pair_parts])
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        first = np.flatnonzero(np.diff(keys, prepend=-1))
+        return keys[first], np.add.reduceat(counts, first)
+
+    def shard_counts(self, shard: int) -> ShardCounts:
+        """The sums as one shard's counts, keyed by concept names."""
+        names = self.table.names
+        counts = ShardCounts(shard, self.n_documents)
+        if self.concepts is not None:
+            counts.concepts.update(
+                {names[i]: int(self.concepts[i]) for i in np.flatnonzero(self.concepts)}
+            )
+        keys, values = self._pairs()
+        first, second = np.divmod(keys, len(names))
+        counts.pairs = Counter(
+            {
+                (names[a], names[b]): n
+                for a, b, n in zip(first.tolist(), second.tolist(), values.tolist(), strict=True)
+            }
+        )
+        return counts
