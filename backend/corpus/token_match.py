@@ -153,6 +153,7 @@ def token_spans(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.n
     inner = offsets[1:-1]
     inner = inner[(inner > 0) & (inner < n)]
     glued = inner[is_word[inner - 1] & is_word[inner]]  # a caption that starts mid-run
+    glued = glued[np.diff(glued, prepend=-1) != 0]  # once each: empty captions repeat offsets
     if len(glued):
         at = np.repeat(np.searchsorted(bounds, glued), 2)
         bounds = np.insert(bounds, at, np.repeat(glued, 2))

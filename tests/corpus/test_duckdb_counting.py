@@ -21,7 +21,7 @@ from tests.corpus.conftest import write_csv, write_parquet, write_webdataset
 
 @pytest.fixture(scope="module")
 def engine():
-    engine = DuckDBEngine(threads=2, memory_limit="512MB", batch_rows=300)
+    engine = DuckDBEngine(threads=2, memory_limit="512MB", batch_rows=300, chunk_rows=128)
     yield engine
     engine.close()
 
