@@ -6,9 +6,10 @@ caption mentions a concept when it has all of the concept's words (the rule of
 and the SQL of :mod:`backend.corpus.plan`). Each caption counts once per concept and once per
 pair of concepts it mentions, however often the words occur.
 
-Integers throughout: a (caption, word) hit is the key ``caption * n_words + word``, a mention
-``caption * n_concepts + concept`` and a pair ``concept_a * n_concepts + concept_b``; concept
-ids follow the sorted names, so ``concept_a < concept_b`` is the order of the names.
+Integers throughout: a mention (a caption and a concept it mentions) is the key
+``caption << 32 | concept`` and a pair ``concept_a << 32 | concept_b``, so sorting keys sorts by
+caption first; concept ids follow the sorted names, so ``concept_a < concept_b`` is the order of
+the names.
 :class:`CountsAccumulator` sums batches and turns the sums into a shard's
 :class:`~backend.corpus.counts.ShardCounts` once, at the end.
 """
@@ -26,17 +27,40 @@ from backend.corpus.counts import ShardCounts
 from backend.corpus.token_match import FormTable, form_table, match_forms
 from backend.corpus.vocabulary import Vocabulary
 
+_LOW = np.int64(0xFFFFFFFF)  # keys hold two ids: high << 32 | low
+
+
+@dataclass(frozen=True)
+class WordConcepts:
+    """Each word's concepts: those of word ``w`` are ``concepts[start[w]:start[w + 1]]``."""
+
+    start: np.ndarray
+    concepts: np.ndarray
+
+    def expand(self, captions: np.ndarray, words: np.ndarray) -> np.ndarray:
+        """``caption << 32 | concept`` for each (caption, word) hit and each of its word's
+        concepts."""
+        per_word = self.start[words + 1] - self.start[words]
+        first = np.cumsum(per_word) - per_word
+        at = np.repeat(self.start[words] - first, per_word) + np.arange(int(per_word.sum()))
+        return (np.repeat(captions, per_word) << 32) | self.concepts[at]
+
+
+def _word_concepts(rows: np.ndarray, n_words: int) -> WordConcepts:
+    rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # (concept, word) rows by word
+    return WordConcepts(np.searchsorted(rows[:, 1], np.arange(n_words + 1)), rows[:, 0])
+
 
 @dataclass(frozen=True)
 class ConceptTable:
-    """A vocabulary as arrays: its forms, and each word's concepts (``word_start`` indexes
-    ``word_concepts`` like CSR offsets)."""
+    """A vocabulary as arrays: its forms, the one-word concepts of each word (``single``) and
+    the concepts of several words each word is part of (``several``, ``in_several``)."""
 
     forms: FormTable
-    n_words: int
     names: list[str]  # concept names in id order
-    word_start: np.ndarray
-    word_concepts: np.ndarray
+    single: WordConcepts
+    several: WordConcepts | None
+    in_several: np.ndarray  # bool per word
     concept_size: np.ndarray  # words per concept
 
 
@@ -44,16 +68,17 @@ def concept_table(vocabulary: Vocabulary) -> ConceptTable:
     """The arrays :func:`count_batch` needs for ``vocabulary``."""
     rows = np.array(vocabulary.concept_word_rows(), dtype=np.int64).reshape(-1, 3)
     n_words = len(vocabulary.words)
-    names = vocabulary.sorted_names
-    rows = rows[np.lexsort((rows[:, 0], rows[:, 1]))]  # by word, then concept
-    size = np.zeros(len(names), dtype=np.int64)
+    size = np.zeros(len(vocabulary.names), dtype=np.int64)
     size[rows[:, 0]] = rows[:, 2]
+    several = rows[rows[:, 2] > 1]
+    in_several = np.zeros(n_words, dtype=bool)
+    in_several[several[:, 1]] = True
     return ConceptTable(
         forms=form_table(vocabulary.forms_rows()),
-        n_words=n_words,
-        names=names,
-        word_start=np.searchsorted(rows[:, 1], np.arange(n_words + 1)),
-        word_concepts=rows[:, 0],
+        names=vocabulary.sorted_names,
+        single=_word_concepts(rows[rows[:, 2] == 1], n_words),
+        several=_word_concepts(several, n_words) if len(several) else None,
+        in_several=in_several,
         concept_size=size,
     )
 
@@ -82,29 +107,23 @@ def distinct(keys: np.ndarray, *, counts: bool = False) -> Any:
 
 
 def mentions(captions: np.ndarray, words: np.ndarray, table: ConceptTable) -> np.ndarray:
-    """Sorted distinct ``caption * n_concepts + concept`` keys of the concepts each caption
-    mentions, from its (caption, word) hits."""
-    n_concepts = len(table.names)
-    hits = distinct(np.sort(captions * table.n_words + words))
-    captions, words = np.divmod(hits, table.n_words)
-    per_word = table.word_start[words + 1] - table.word_start[words]
-    total = int(per_word.sum())
-    first = np.cumsum(per_word) - per_word
-    at = np.repeat(table.word_start[words] - first, per_word) + np.arange(total)
-    concepts = table.word_concepts[at]
-    keys = np.repeat(captions, per_word) * n_concepts + concepts
-    single = table.concept_size[concepts] == 1
-    if single.all():
-        return np.sort(keys)
-    several, seen = distinct(np.sort(keys[~single]), counts=True)
-    complete = several[seen == table.concept_size[several % n_concepts]]
-    return np.sort(np.concatenate([keys[single], complete]))
+    """Sorted distinct ``caption << 32 | concept`` keys of the concepts each caption mentions,
+    from its (caption, word) hits (in any order, repeats allowed)."""
+    keys = table.single.expand(captions, words)
+    if table.several is not None:  # a concept of n words needs n distinct words in the caption
+        part = table.in_several[words]
+        hits = distinct(np.sort((captions[part] << 32) | words[part]))
+        wanted = np.sort(table.several.expand(hits >> 32, hits & _LOW))
+        candidates, seen = distinct(wanted, counts=True)
+        complete = candidates[seen == table.concept_size[candidates & _LOW]]
+        keys = np.concatenate([keys, complete])
+    return distinct(np.sort(keys))
 
 
-def pair_keys(keys: np.ndarray, n_concepts: int) -> np.ndarray:
-    """``concept_a * n_concepts + concept_b`` for every two concepts of one caption
-    (``a < b``), from sorted mention keys."""
-    captions, concepts = np.divmod(keys, n_concepts)
+def pair_keys(keys: np.ndarray) -> np.ndarray:
+    """``concept_a << 32 | concept_b`` for every two concepts of one caption (``a < b``),
+    from sorted mention keys."""
+    captions, concepts = keys >> 32, keys & _LOW
     bounds = np.concatenate([[0], np.flatnonzero(np.diff(captions)) + 1, [len(keys)]])
     group_end = np.repeat(bounds[1:], np.diff(bounds))
     later = group_end - np.arange(len(keys)) - 1  # mentions after each one in its caption
@@ -113,7 +132,7 @@ def pair_keys(keys: np.ndarray, n_concepts: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     first = np.repeat(np.arange(len(keys)), later)
     step = np.arange(total) - np.repeat(np.cumsum(later) - later, later)
-    return concepts[first] * n_concepts + concepts[first + 1 + step]
+    return (concepts[first] << 32) | concepts[first + 1 + step]
 
 
 def count_batch(texts: pa.Array, table: ConceptTable, *, pairs: bool = True) -> BatchCounts:
@@ -121,11 +140,11 @@ def count_batch(texts: pa.Array, table: ConceptTable, *, pairs: bool = True) -> 
     n_concepts = len(table.names)
     captions, words = match_forms(texts, table.forms)
     keys = mentions(captions, words, table)
-    concepts = np.bincount(keys % n_concepts, minlength=n_concepts)
+    concepts = np.bincount(keys & _LOW, minlength=n_concepts)
     empty = np.zeros(0, dtype=np.int64)
     pair_counts: tuple[np.ndarray, np.ndarray] = (empty, empty)
     if pairs and len(keys):
-        pair_counts = distinct(np.sort(pair_keys(keys, n_concepts)), counts=True)
+        pair_counts = distinct(np.sort(pair_keys(keys)), counts=True)
     return BatchCounts(len(texts), concepts, *pair_counts)
 
 
@@ -169,7 +188,7 @@ class CountsAccumulator:
                 {names[i]: int(self.concepts[i]) for i in np.flatnonzero(self.concepts)}
             )
         keys, values = self._pairs()
-        first, second = np.divmod(keys, len(names))
+        first, second = keys >> 32, keys & _LOW
         counts.pairs = Counter(
             {
                 (names[a], names[b]): n

@@ -18,6 +18,7 @@ releases the GIL, so batches count in parallel threads.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -47,7 +48,9 @@ class FormTable:
     maybe_shift: np.uint64
 
 
-def _hash(nodes: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+def _hash(nodes: np.ndarray | None, blocks: np.ndarray) -> np.ndarray:
+    if nodes is None:  # the root, node 0
+        return blocks * _MIX_BLOCK
     return (blocks ^ (nodes.astype(np.uint64) * _MIX_NODE)) * _MIX_BLOCK
 
 
@@ -89,21 +92,29 @@ def form_table(forms: Sequence[tuple[str, int]]) -> FormTable:
     )
 
 
-def follow(table: FormTable, nodes: np.ndarray, blocks: np.ndarray) -> np.ndarray:
-    """The node reached from each of ``nodes`` by reading the block beside it (-1: none)."""
+def follow(
+    table: FormTable, nodes: np.ndarray | None, blocks: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(which, child): the positions ``i`` where an edge leaves ``nodes[i]`` (None: the root)
+    reading ``blocks[i]``, and the node it reaches; in no particular order."""
     hashes = _hash(nodes, blocks)
-    child = np.full(len(blocks), -1, dtype=np.int64)
     probing = np.flatnonzero(table.maybe[(hashes >> table.maybe_shift).astype(np.intp)])
     slots = (hashes[probing] >> table.shift).astype(np.intp)
+    which, child = [], []
     while len(probing):
         here = table.slot_child[slots]
-        hit = (table.slot_block[slots] == blocks[probing]) & (
-            table.slot_node[slots] == nodes[probing]
-        )
-        child[probing[hit]] = here[hit]
+        hit = table.slot_block[slots] == blocks[probing]
+        if nodes is None:
+            hit &= table.slot_node[slots] == 0
+        else:
+            hit &= table.slot_node[slots] == nodes[probing]
+        which.append(probing[hit])
+        child.append(here[hit])
         again = (here >= 0) & ~hit  # the slot holds another edge: try the next one
         probing, slots = probing[again], (slots[again] + 1) & (len(table.slot_child) - 1)
-    return child
+    if not which:
+        return probing, probing
+    return np.concatenate(which), np.concatenate(child)
 
 
 def caption_bytes(texts: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -168,24 +179,24 @@ def _blocks_at(view: np.ndarray, starts: np.ndarray, lengths: np.ndarray, k: int
 
 
 def match_forms(texts: pa.Array, table: FormTable) -> tuple[np.ndarray, np.ndarray]:
-    """(caption index, word id) of every token of ``texts`` that is one of the forms."""
+    """(caption index, word id) of every token of ``texts`` that is one of the forms, in no
+    particular order."""
     data, offsets = caption_bytes(texts)
     starts, lengths = token_spans(data, offsets)
     view = np.ndarray(shape=(len(data) - _BLOCK + 1,), dtype="<u8", buffer=data, strides=(1,))
-    nodes = follow(table, np.zeros(len(starts), np.int64), _blocks_at(view, starts, lengths, 0))
-    ended = lengths <= _BLOCK
-    words = np.where(ended & (nodes >= 0), table.node_word[nodes], -1)
-    walking = np.flatnonzero(~ended & (nodes >= 0))
-    k = 1
-    while len(walking):
-        at, left = starts[walking], lengths[walking]
-        reached = follow(table, nodes[walking], _blocks_at(view, at, left, k))
-        k += 1
-        ended = left <= k * _BLOCK
-        done = ended & (reached >= 0)
-        words[walking[done]] = table.node_word[reached[done]]
-        nodes[walking] = reached
-        walking = walking[~ended & (reached >= 0)]
-    hits = np.flatnonzero(words >= 0)
+    tokens, nodes = follow(table, None, _blocks_at(view, starts, lengths, 0))
+    found: list[np.ndarray] = []
+    words: list[np.ndarray] = []
+    for k in itertools.count(1):
+        ended = lengths[tokens] <= k * _BLOCK
+        ends_at = table.node_word[nodes[ended]]
+        found.append(tokens[ended][ends_at >= 0])
+        words.append(ends_at[ends_at >= 0])
+        tokens, nodes = tokens[~ended], nodes[~ended]
+        if not len(tokens):
+            break
+        step, nodes = follow(table, nodes, _blocks_at(view, starts[tokens], lengths[tokens], k))
+        tokens = tokens[step]
+    hits = np.concatenate(found)
     captions = np.searchsorted(offsets, starts[hits], side="right") - 1
-    return captions, words[hits]
+    return captions, np.concatenate(words)
