@@ -149,7 +149,12 @@ class DuckDBEngine:
             reader_connection.close()
 
     def _count_shard(
-        self, shard: Shard, table: ConceptTable, pool: ThreadPoolExecutor, *, column: str,
+        self,
+        shard: Shard,
+        table: ConceptTable,
+        pool: ThreadPoolExecutor,
+        *,
+        column: str,
         pairs: bool,
     ) -> ShardCounts:
         """Slices of each batch go to the pool; at most two batches are in flight."""

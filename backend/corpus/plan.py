@@ -1,4 +1,7 @@
-"""The counting logic, defined once as SQL that both engines run.
+"""The counting logic as SQL: what the Spark engine runs (and DuckDB, for distinct tokens).
+
+The DuckDB engine counts with numpy instead (:mod:`backend.corpus.batch_counts`); the tests
+hold both, and this SQL, to the plain-Python reference.
 
 Inputs (registered by the engine under these names):
 

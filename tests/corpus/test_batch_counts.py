@@ -111,7 +111,8 @@ def test_many_forms_with_shared_prefixes_match_exactly():
     expected = [
         (c, index[t]) for c, caption in enumerate(captions) for t in tokenize(caption) if t in index
     ]
-    assert sorted(zip(found_captions.tolist(), found_words.tolist(), strict=True)) == sorted(expected)
+    found = zip(found_captions.tolist(), found_words.tolist(), strict=True)
+    assert sorted(found) == sorted(expected)
 
 
 def test_empty_batch_and_no_hits():

@@ -1,4 +1,5 @@
-"""The Spark engine runs the same plan as DuckDB and gives identical counts (local mode)."""
+"""The Spark engine (the SQL plan) gives the same counts as the DuckDB engine (numpy) and the
+reference (local mode)."""
 
 from __future__ import annotations
 
