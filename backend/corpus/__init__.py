@@ -5,7 +5,9 @@ Modules, in the order data flows through them:
 - :mod:`~backend.corpus.readers`: caption shards (Parquet, CSV, webdataset tar, text lines);
 - :mod:`~backend.corpus.text`, :mod:`~backend.corpus.lemmatizer`: what a token is;
 - :mod:`~backend.corpus.vocabulary`: concepts to count and their word tables;
-- :mod:`~backend.corpus.plan`: the counting logic, one SQL definition for every engine;
+- :mod:`~backend.corpus.plan`: the counting logic as SQL, what the Spark engine runs;
+- :mod:`~backend.corpus.token_match`, :mod:`~backend.corpus.batch_counts`: the same counting
+  with numpy on the caption bytes, what the DuckDB engine runs;
 - :mod:`~backend.corpus.duckdb_engine` (embedded default), :mod:`~backend.corpus.spark_engine`
   (distributed), chosen by :func:`~backend.corpus.engines.make_engine`;
 - :mod:`~backend.corpus.counting`: the run over shards (checkpoints, progress, cancel);
