@@ -87,10 +87,12 @@ def get_coverage(
     family: Names = None,
     eval_set: Names = None,
     kind: EvalSetKind | None = None,
+    missing: bool = False,
     format: FrameFormat = "json",
 ):
-    """Model × eval set grid: measurement and checkpoint counts, measured or missing."""
+    """Model × eval set grid: the measured pairs with their measurement and checkpoint
+    counts; ``missing=true`` also lists the missing pairs (zero counts: large unfiltered)."""
     frame = coverage.coverage_frame(
-        session, models=model, families=family, eval_sets=eval_set, kind=kind
+        session, models=model, families=family, eval_sets=eval_set, kind=kind, missing=missing
     )
     return frame_response(frame, fmt=format, filename="coverage")

@@ -121,11 +121,12 @@ def test_coverage_marks_missing_cells(seeded):
 
     seeded.add(EvalSet(name="never-measured", kind="benchmark"))
     seeded.commit()
-    grid = coverage_frame(seeded)
+    assert len(coverage_frame(seeded)) == 3 * 2  # the measured pairs only
+    grid = coverage_frame(seeded, missing=True)
     assert len(grid) == 3 * 3
     missing = grid[~grid["measured"]]
     assert set(missing["eval_set"]) == {"never-measured"}
     assert (missing["n_measurements"] == 0).all()
-    validation = coverage_frame(seeded, kind="validation")
+    validation = coverage_frame(seeded, kind="validation", missing=True)
     assert set(validation["eval_set"]) == {"val-a"}
     assert validation["n_checkpoints"].tolist() == [3, 3, 3]
