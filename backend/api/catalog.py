@@ -95,9 +95,10 @@ def get_coverage(
     """Model × eval set grid, by model then eval set, ``limit`` pairs from ``offset`` (the
     ``X-Total-Count`` header says how many there are): the measured pairs with their
     measurement and checkpoint counts; ``missing=true`` also lists the missing ones."""
-    frame = coverage.coverage_frame(
-        session, models=model, families=family, eval_sets=eval_set, kind=kind, missing=missing
-    )
-    response = frame_response(frame[offset : offset + limit], fmt=format, filename="coverage")
-    response.headers["X-Total-Count"] = str(len(frame))
+    frame, total = coverage.coverage_page(
+        session, models=model, families=family, eval_sets=eval_set, kind=kind,
+        missing=missing, limit=limit, offset=offset,
+    )  # fmt: skip
+    response = frame_response(frame, fmt=format, filename="coverage")
+    response.headers["X-Total-Count"] = str(total)
     return response

@@ -90,40 +90,11 @@ def read_coverage(
 ) -> Coverage:
     """The selected models × eval sets: their names and the measured pairs, summed per model
     from ``coverage_cells`` in the database (one row per measured pair comes back)."""
-    model_stmt = select(Model.id, Model.name).order_by(Model.name)
-    if models:
-        model_stmt = model_stmt.where(Model.name.in_(models))
-    if families:
-        model_stmt = model_stmt.where(Model.family.in_(families))
-    eval_stmt = select(EvalSet.id, EvalSet.name).order_by(EvalSet.name)
-    if eval_sets:
-        eval_stmt = eval_stmt.where(EvalSet.name.in_(eval_sets))
-    if kind:
-        eval_stmt = eval_stmt.where(EvalSet.kind == kind)
+    model_stmt, eval_stmt, counts = _statements(models, families, eval_sets, kind)
     model_rows = session.execute(model_stmt).all()
     eval_rows = session.execute(eval_stmt).all()
     model_names = [name for _, name in model_rows]
     eval_names = [name for _, name in eval_rows]
-
-    counts = (
-        select(
-            Checkpoint.model_id.label("model_id"),
-            CoverageCell.eval_set_id.label("eval_set_id"),
-            func.sum(CoverageCell.n_measurements).label("n_measurements"),
-            func.count().label("n_checkpoints"),
-        )
-        .join(Checkpoint, Checkpoint.id == CoverageCell.checkpoint_id)
-        .where(CoverageCell.n_measurements > 0)
-        .group_by(Checkpoint.model_id, CoverageCell.eval_set_id)
-    )
-    if models or families:
-        counts = counts.where(
-            Checkpoint.model_id.in_(model_stmt.with_only_columns(Model.id).order_by(None))
-        )
-    if eval_sets or kind:
-        counts = counts.where(
-            CoverageCell.eval_set_id.in_(eval_stmt.with_only_columns(EvalSet.id).order_by(None))
-        )
     model_ids, eval_ids, n_measurements, n_checkpoints = _int_columns(session, counts)
     # Positions in the sorted axes (-1: outside the selection), then model/eval set order.
     rows = pd.Index([i for i, _ in model_rows]).get_indexer(model_ids)
@@ -143,6 +114,92 @@ def read_coverage(
         columns=COLUMNS,
     )
     return Coverage(models=model_names, eval_sets=eval_names, cells=cells)
+
+
+def coverage_page(
+    session: Session,
+    *,
+    models: list[str] | None = None,
+    families: list[str] | None = None,
+    eval_sets: list[str] | None = None,
+    kind: str | None = None,
+    missing: bool = False,
+    limit: int = 1000,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """``limit`` rows from ``offset`` of :func:`coverage_frame` (the API's pages) and how
+    many rows there are in all; the measured pairs are paged in the database."""
+    if missing:
+        frame = coverage_frame(
+            session, models=models, families=families, eval_sets=eval_sets, kind=kind, missing=True
+        )
+        return frame.iloc[offset : offset + limit].reset_index(drop=True), len(frame)
+    counts = _statements(models, families, eval_sets, kind)[2].subquery()
+    stmt = (
+        select(
+            Model.name.label("model"),
+            EvalSet.name.label("eval_set"),
+            counts.c.n_measurements,
+            counts.c.n_checkpoints,
+            func.count().over().label("total"),
+        )
+        .join(Model, Model.id == counts.c.model_id)
+        .join(EvalSet, EvalSet.id == counts.c.eval_set_id)
+        .order_by(Model.name, EvalSet.name)
+        .limit(limit)
+        .offset(offset)
+    )
+    frame = read_frame(session, stmt)
+    if len(frame):
+        total = int(frame["total"].iloc[0])
+    else:
+        total = int(session.execute(select(func.count()).select_from(counts)).scalar_one())
+    frame = frame.drop(columns="total").astype(
+        {"n_measurements": "int64", "n_checkpoints": "int64"}
+    )
+    frame["measured"] = True
+    return frame, total
+
+
+def _statements(
+    models: list[str] | None,
+    families: list[str] | None,
+    eval_sets: list[str] | None,
+    kind: str | None,
+) -> tuple[Select, Select, Select]:
+    """The selected models (id, name), eval sets (id, name), each by name, and the per model
+    × eval set sums of their measured cells (``model_id, eval_set_id, n_measurements,
+    n_checkpoints``)."""
+    model_stmt = select(Model.id, Model.name).order_by(Model.name)
+    if models:
+        model_stmt = model_stmt.where(Model.name.in_(models))
+    if families:
+        model_stmt = model_stmt.where(Model.family.in_(families))
+    eval_stmt = select(EvalSet.id, EvalSet.name).order_by(EvalSet.name)
+    if eval_sets:
+        eval_stmt = eval_stmt.where(EvalSet.name.in_(eval_sets))
+    if kind:
+        eval_stmt = eval_stmt.where(EvalSet.kind == kind)
+    counts = (
+        select(
+            Checkpoint.model_id.label("model_id"),
+            CoverageCell.eval_set_id.label("eval_set_id"),
+            func.sum(CoverageCell.n_measurements).label("n_measurements"),
+            func.count().label("n_checkpoints"),
+        )
+        .join(Checkpoint, Checkpoint.id == CoverageCell.checkpoint_id)
+        .where(CoverageCell.n_measurements > 0)
+        .group_by(Checkpoint.model_id, CoverageCell.eval_set_id)
+    )
+    if models or families:
+        counts = counts.where(
+            Checkpoint.model_id.in_(model_stmt.with_only_columns(Model.id).order_by(None))
+        )
+    if eval_sets or kind:
+        counts = counts.where(
+            CoverageCell.eval_set_id.in_(eval_stmt.with_only_columns(EvalSet.id).order_by(None))
+        )
+    return model_stmt, eval_stmt, counts
 
 
 def _int_columns(session: Session, stmt: Select) -> list[np.ndarray]:
