@@ -18,7 +18,7 @@ median and the worst of ``--runs`` runs against the aims (issue 17): a first ful
 Writes every figure with its aim and a description of the machine through
 ``bench/_report.py`` (``bench/results/bench_pages.json``, or ``--json PATH``).
 
-    .venv/bin/python bench/bench_pages.py [--runs 3] [--skip-large] [--json results.json]
+    .venv/bin/python bench/bench_pages.py [--runs 3] [--skip-large | --skip-demo] [--json PATH]
 """
 
 from __future__ import annotations
@@ -239,6 +239,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true")
+    parser.add_argument("--skip-demo", action="store_true", help="only the 50,000-point pages")
     add_json_argument(parser)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -247,12 +248,13 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         processes = []
         try:
-            print("starting the demo server", flush=True)
-            demo_dir = Path(tmp) / "demo"
-            demo_dir.mkdir()
-            process, base = _serve(demo_dir, lambda engine: load_demo(engine=engine))
-            processes.append(process)
-            bench_demo(browser, base, args.runs)
+            if not args.skip_demo:
+                print("starting the demo server", flush=True)
+                demo_dir = Path(tmp) / "demo"
+                demo_dir.mkdir()
+                process, base = _serve(demo_dir, lambda engine: load_demo(engine=engine))
+                processes.append(process)
+                bench_demo(browser, base, args.runs)
             if not args.skip_large:
                 print("starting the large server", flush=True)
                 large_dir = Path(tmp) / "large"
