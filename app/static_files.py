@@ -89,10 +89,9 @@ class CompressStatic:
         return (200, keep, packed), True
 
 
-#: Pages that draw a plot (paths; a trailing slash: every path under it).
+#: Pages that draw a plot whenever there is data (paths; a trailing slash: every path under it).
 PLOT_PAGES = (
     "/coverage",
-    "/similarity",
     "/loss-to-loss",
     "/scaling",
     "/frequency",
@@ -101,40 +100,20 @@ PLOT_PAGES = (
     "/pinned/",
 )
 
-# On a page that draws a plot, fetch plotly.js at once, and run it as soon as the page has
-# asked for its data (the first callback request), while that data is on its way: dcc.Graph
-# otherwise starts loading it only once the data has come. Until it has run, window.Plotly is
-# a promise that dcc.Graph waits on (it loads plotly.js itself only when window.Plotly is
-# unset, and then this script leaves it alone).
+# On a page that draws a plot, fetch plotly.js at once (a preload: downloaded, not run), while
+# the page's own scripts and data are on their way: dcc.Graph otherwise starts downloading it
+# only once the data has come, then runs it from the preloaded copy. Running it earlier was
+# tried and left out: it competes with the page's own work for the main thread.
 EARLY_PLOTLY_JS = """
 (function () {
     var url = %(url)s, pages = %(pages)s, path = window.location.pathname;
     var plots = pages.some(function (p) {
         return p.endsWith("/") ? path.startsWith(p) : path === p || path.startsWith(p + "/");
     });
-    if (!plots || !window.fetch) { return; }
+    if (!plots) { return; }
     var link = document.createElement("link");
     link.rel = "preload"; link.as = "script"; link.href = url;
     document.head.appendChild(link);
-    function run() {
-        if (window.Plotly || document.querySelector('script[src="' + url + '"]')) { return; }
-        var script = document.createElement("script");
-        script.src = url; script.async = true;
-        window.Plotly = new Promise(function (resolve, reject) {
-            script.onload = function () { resolve(); };
-            script.onerror = function (error) { window.Plotly = undefined; reject(error); };
-        });
-        document.head.appendChild(script);
-    }
-    var fetch = window.fetch;
-    window.fetch = function (input) {
-        var answer = fetch.apply(this, arguments);
-        if (String((input && input.url) || input).indexOf("_dash-update-component") >= 0) {
-            window.fetch = fetch;
-            setTimeout(run, 0);
-        }
-        return answer;
-    };
 })();
 """
 
@@ -159,7 +138,7 @@ INDEX = """<!DOCTYPE html>
 
 
 def index_string(prefix: str = "/") -> str:
-    """Dash's page shell, with plotly.js fetched early on the pages that draw plots."""
+    """Dash's page shell, with plotly.js downloaded early on the pages that draw plots."""
     early = EARLY_PLOTLY_JS % {
         "url": json.dumps(prefix + PLOTLY_JS.lstrip("/")),
         "pages": json.dumps(list(PLOT_PAGES)),
