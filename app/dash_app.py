@@ -21,6 +21,7 @@ from app.body_limit import BodyLimit
 from app.callback_guard import CallbackGuard, install_static_errors
 from app.components import plot_panel, share
 from app.login_page import add_login_routes
+from app.static_files import CompressStatic, index_string
 from backend.config import get_settings
 from backend.db import session_scope
 from backend.exceptions import NotFoundError
@@ -47,7 +48,8 @@ def mount_dash(server: FastAPI) -> Dash:
         update_title=None,
         suppress_callback_exceptions=True,
         serve_locally=True,
-        compress=False,
+        compress=False,  # app.static_files compresses the bundles once, not per request
+        index_string=index_string(),
     )
     _serve_pages_as_fallback(server, dash_app)
     dash_app.layout = layout.build_layout
@@ -55,6 +57,7 @@ def mount_dash(server: FastAPI) -> Dash:
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app
+    server.add_middleware(CompressStatic)  # innermost: the gate decides before a copy is sent
     server.add_middleware(CallbackGuard, server=server)  # inside the gate: 401 comes first
     server.add_middleware(PrivateGate, server=server)
     server.add_middleware(RefuseWebSockets)

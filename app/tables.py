@@ -208,32 +208,3 @@ def problem_rows(problems: Iterable[Any]) -> list[dict]:
         }
         for p in problems
     ]
-
-
-def limit_grid(
-    grid: pd.DataFrame, *, eval_q: str = "", max_models: int = 150, max_eval_sets: int = 40
-) -> tuple[pd.DataFrame, str]:
-    """The part of a coverage grid worth drawing, and a note on what was left out: eval sets
-    whose name contains ``eval_q``, the ``max_eval_sets`` measured on most models, then the
-    ``max_models`` measured on most of those."""
-    if grid.empty:
-        return grid, ""
-    if eval_q:
-        grid = grid[grid["eval_set"].str.contains(eval_q, case=False, regex=False)]
-    per_eval = grid.groupby("eval_set")["measured"].sum().reset_index()
-    per_eval = per_eval.sort_values(["measured", "eval_set"], ascending=[False, True])
-    eval_sets = per_eval["eval_set"].head(max_eval_sets)
-    grid = grid[grid["eval_set"].isin(eval_sets)]
-    per_model = grid.groupby("model")["measured"].sum().reset_index()
-    per_model = per_model.sort_values(["measured", "model"], ascending=[False, True])
-    models = per_model["model"].head(max_models)
-    shown = grid[grid["model"].isin(models)]
-    n_models, n_eval = len(per_model), len(per_eval)
-    if n_models <= max_models and n_eval <= max_eval_sets:
-        return shown, ""
-    note = (
-        f"Showing the {min(n_eval, max_eval_sets)} of {n_eval} eval sets measured on most "
-        f"models and the {min(n_models, max_models)} of {n_models} models measured on most of "
-        "them; narrow down with the search boxes."
-    )
-    return shown, note

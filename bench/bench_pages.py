@@ -15,20 +15,17 @@ run uses a fresh browser context (empty cache: a first-time visitor). Interactio
 control change until the URL state, the figure and the loading state have settled. Prints the
 median and the worst of ``--runs`` runs against the aims (issue 17): a first full render under
 1 s on the demo and under 2 s with 50,000 plotted points, an interaction under 300 ms.
-``--json PATH`` also writes every figure with its aim and a description of the machine.
+Writes every figure with its aim and a description of the machine through
+``bench/_report.py`` (``bench/results/bench_pages.json``, or ``--json PATH``).
 
-    .venv/bin/python bench/bench_pages.py [--runs 3] [--skip-large] [--json results.json]
+    .venv/bin/python bench/bench_pages.py [--runs 3] [--skip-large | --skip-demo] [--json PATH]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +34,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _report import add_json_argument, write_result  # noqa: E402
 
 from backend import db  # noqa: E402
 from backend.demo.loader import load_demo  # noqa: E402
@@ -157,22 +156,6 @@ def _report(label: str, seconds: list[float], aim: float, *, kind: str, data: st
     return result
 
 
-def machine() -> dict:
-    """What the figures were measured on (they only compare on the same machine)."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    ).stdout.strip()
-    return {
-        "platform": platform.platform(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": os.cpu_count(),
-        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "python": platform.python_version(),
-        "chromium": CHROMIUM,
-        "commit": commit,
-    }
-
-
 def _nav_paths(browser, base: str) -> list[str]:
     context = browser.new_context()
     page = context.new_page()
@@ -256,7 +239,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-large", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the figures, aims and machine here")
+    parser.add_argument("--skip-demo", action="store_true", help="only the 50,000-point pages")
+    add_json_argument(parser)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -264,12 +248,13 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         processes = []
         try:
-            print("starting the demo server", flush=True)
-            demo_dir = Path(tmp) / "demo"
-            demo_dir.mkdir()
-            process, base = _serve(demo_dir, lambda engine: load_demo(engine=engine))
-            processes.append(process)
-            bench_demo(browser, base, args.runs)
+            if not args.skip_demo:
+                print("starting the demo server", flush=True)
+                demo_dir = Path(tmp) / "demo"
+                demo_dir.mkdir()
+                process, base = _serve(demo_dir, lambda engine: load_demo(engine=engine))
+                processes.append(process)
+                bench_demo(browser, base, args.runs)
             if not args.skip_large:
                 print("starting the large server", flush=True)
                 large_dir = Path(tmp) / "large"
@@ -288,15 +273,30 @@ def main() -> int:
                 process.terminate()
                 process.wait()
             browser.close()
-    if args.json:
-        aims = {
-            "render_demo_s": RENDER_AIM_S,
-            "render_large_s": LARGE_RENDER_AIM_S,
-            "interaction_s": INTERACTION_AIM_S,
-        }
-        report = {"machine": machine(), "runs": args.runs, "aims": aims, "results": RESULTS}
-        args.json.write_text(json.dumps(report, indent=1))
-        print(f"wrote {args.json}", flush=True)
+    figures = {
+        "runs": args.runs,
+        "chromium": CHROMIUM,
+        "results": RESULTS,
+        "render_demo_worst_median_s": max(
+            (r["median_s"] for r in RESULTS if r["kind"] == "render" and r["data"] == "demo"),
+            default=None,
+        ),
+        "interaction_worst_median_s": max(
+            (r["median_s"] for r in RESULTS if r["kind"] == "interaction"), default=None
+        ),
+        "render_large_worst_median_s": max(
+            (r["median_s"] for r in RESULTS if r["kind"] == "render" and r["data"] == "large"),
+            default=None,
+        ),
+        "aims_met": sum(r["met"] for r in RESULTS),
+        "aims_total": len(RESULTS),
+    }
+    aims = {
+        "render_demo_worst_median_s": f"< {RENDER_AIM_S}",
+        "render_large_worst_median_s": f"< {LARGE_RENDER_AIM_S}",
+        "interaction_worst_median_s": f"< {INTERACTION_AIM_S}",
+    }
+    write_result("bench_pages", figures, aims, args.json)
     return 0
 
 

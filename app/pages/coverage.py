@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 import dash
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from app import ids
@@ -15,19 +14,21 @@ from app.components.url_state import url_state_store
 from app.figures.coverage import make_coverage_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
-from app.tables import limit_grid
-from app.views.coverage import MAX_EVAL_SETS, MAX_MODELS, missing_view, models_with_gaps
+from app.views.coverage import (
+    MAX_EVAL_SETS,
+    MAX_MODELS,
+    limit_grid,
+    missing_view,
+    models_with_gaps,
+)
 from backend.queries import catalog
-from backend.queries.coverage import coverage_frame
+from backend.queries.coverage import Coverage, read_coverage
 
 PATH = "/coverage"
 dash.register_page(
     __name__, path=PATH, title="Coverage · ScaleScope", nav_label="Coverage", order=55
 )
 
-EMPTY_GRID = pd.DataFrame(
-    columns=["model", "eval_set", "n_measurements", "n_checkpoints", "measured"]
-)
 KINDS = {"all": "all eval sets", "benchmark": "benchmarks", "validation": "validation corpora"}
 
 
@@ -39,35 +40,34 @@ class CoverageState(PageState):
     eval_q: str = ""
 
 
-def read_grid(state: CoverageState):
-    """The coverage rows for ``state`` (models whose name contains ``q``), before limiting."""
+def read_grid(state: CoverageState) -> Coverage:
+    """The measured pairs for ``state`` (models whose name contains ``q``), before limiting."""
     kind = None if state.kind == "all" else state.kind
     with ui_session() as session:
         if not state.q:
-            return coverage_frame(session, kind=kind)
+            return read_coverage(session, kind=kind)
         names = [m.name for m in catalog.list_models(session, search=state.q)]
-        return coverage_frame(session, models=names, kind=kind) if names else EMPTY_GRID
+        return read_coverage(session, models=names, kind=kind) if names else Coverage.empty()
 
 
-def summary_text(grid, note: str = "") -> str:
+def summary_text(grid: Coverage, note: str = "") -> str:
     """``12 of 40 model × eval set pairs measured`` and what was left out of the drawing."""
-    measured = int(grid["measured"].sum()) if not grid.empty else 0
-    return f"{measured:,} of {len(grid):,} model × eval set pairs measured. {note}".strip()
+    measured = len(grid.cells)
+    return f"{measured:,} of {grid.n_pairs:,} model × eval set pairs measured. {note}".strip()
 
 
-def limited(grid, state: CoverageState):
+def limited(grid: Coverage, state: CoverageState) -> tuple[Coverage, str]:
     """The part of ``grid`` drawn (readable at once) and the note on what was left out; with
     no model searched for, the models with something missing come first."""
     focus = grid if state.q else models_with_gaps(grid)
     shown, note = limit_grid(
         focus, eval_q=state.eval_q, max_models=MAX_MODELS, max_eval_sets=MAX_EVAL_SETS
     )
-    if len(focus) < len(grid):
-        n_models, n_sets = focus["model"].nunique(), focus["eval_set"].nunique()
+    if focus.n_pairs < grid.n_pairs:
         note = (
-            f"Showing {shown['model'].nunique()} of the {n_models} models with something "
-            f"missing on the {n_sets} eval sets measured on most models; type in the model "
-            "box for others."
+            f"Showing {len(shown.models)} of the {len(focus.models)} models with something "
+            f"missing on the {len(focus.eval_sets)} eval sets measured on most models; type in "
+            "the model box for others."
         )
     return shown, note
 
@@ -76,14 +76,14 @@ def grid_view(state: CoverageState):
     """The figure, the summary line and what is missing, for ``state``."""
     grid = read_grid(state)
     shown, note = limited(grid, state)
-    return make_coverage_figure(shown), summary_text(grid, note), missing_view(shown)
+    return make_coverage_figure(shown.dense()), summary_text(grid, note), missing_view(shown)
 
 
 def layout(**query) -> html.Div:
     """Kind filter, model search, the grid."""
     state = decode_state(CoverageState, query)
     grid = read_grid(state)
-    if grid.empty and not state.q and state.kind == "all":
+    if grid.cells.empty and not state.q and state.kind == "all":
         return html.Div(
             [
                 html.H1("Coverage"),
@@ -148,7 +148,7 @@ def layout(**query) -> html.Div:
                 className="toolbar",
             ),
             html.P(summary_text(grid, note), id=ids.COVERAGE_SUMMARY, className="muted"),
-            plot_panel(page=PATH, figure=make_coverage_figure(shown), height=None),
+            plot_panel(page=PATH, figure=make_coverage_figure(shown.dense()), height=None),
             html.Div(missing_view(shown), id=ids.COVERAGE_MISSING),
             url_state_store(PATH, state),
         ]

@@ -1,6 +1,8 @@
-"""The coverage page's answer to "what is missing for the models I care about": per model of
-the drawn grid, how many of the shown eval sets it lacks and which, with the way to fill them
-(the Jobs page launches the runnable ones)."""
+"""The coverage page's answer to "what is missing for the models I care about": which part of
+the grid to draw (the models with something missing first, then the most measured), per model
+of it how many of the shown eval sets it lacks and which, with the way to fill them (the Jobs
+page launches the runnable ones). Everything works on the measured pairs
+(:class:`~backend.queries.coverage.Coverage`); only the drawn part is filled in."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dash import dcc, html
 
 from app.natural import natural_key
 from app.tables import model_href
+from backend.queries.coverage import Coverage
 
 MAX_MODELS = 50  # drawn at once: labels stay readable
 MAX_EVAL_SETS = 30
@@ -16,30 +19,66 @@ MAX_ROWS = 25
 MAX_NAMES = 6
 
 
-def models_with_gaps(grid: pd.DataFrame, max_eval_sets: int = MAX_EVAL_SETS) -> pd.DataFrame:
-    """The rows, on the ``max_eval_sets`` eval sets measured on most models, of the models
-    measured on some but not all of them: the first view, when no model is searched for, shows where
-    something is missing rather than models measured on everything (``grid`` itself when no
-    model has such a gap)."""
-    if grid.empty:
+def _most_measured(names: list[str], counts: pd.Series, limit: int) -> list[str]:
+    """The ``limit`` names with most measured pairs (``counts``; none counts 0), ties by name."""
+    ranked = sorted(names, key=lambda name: (-int(counts.get(name, 0)), name))
+    return ranked[:limit]
+
+
+def models_with_gaps(grid: Coverage, max_eval_sets: int = MAX_EVAL_SETS) -> Coverage:
+    """The part, on the ``max_eval_sets`` eval sets measured on most models, of the models
+    measured on some but not all of them: the first view, when no model is searched for, shows
+    where something is missing rather than models measured on everything (``grid`` itself
+    when no model has such a gap)."""
+    cells = grid.cells
+    if cells.empty:
         return grid
-    measured = grid["measured"].astype(bool)
-    per_eval = grid[measured].groupby("eval_set").size().sort_values(ascending=False)
-    top = grid[grid["eval_set"].isin(per_eval.index[:max_eval_sets])]
-    counts = top.groupby("model")["measured"].agg(["sum", "size"])
-    gaps = counts[(counts["sum"] > 0) & (counts["sum"] < counts["size"])].index
-    return top[top["model"].isin(gaps)] if len(gaps) else grid
+    per_eval = cells.groupby("eval_set").size()  # eval sets measured at least once
+    top = _most_measured(list(per_eval.index), per_eval, max_eval_sets)
+    per_model = cells[cells["eval_set"].isin(top)].groupby("model").size()
+    gaps = per_model[per_model < len(top)].index
+    return grid.restrict(models=gaps, eval_sets=top) if len(gaps) else grid
 
 
-def missing_rows(grid: pd.DataFrame) -> list[dict]:
+def limit_grid(
+    grid: Coverage, *, eval_q: str = "", max_models: int = 150, max_eval_sets: int = 40
+) -> tuple[Coverage, str]:
+    """The part of a coverage grid worth drawing, and a note on what was left out: eval sets
+    whose name contains ``eval_q``, the ``max_eval_sets`` measured on most models, then the
+    ``max_models`` measured on most of those (ties by name)."""
+    eval_sets = grid.eval_sets
+    if eval_q:
+        needle = eval_q.casefold()
+        eval_sets = [name for name in eval_sets if needle in name.casefold()]
+    if not grid.models or not eval_sets:
+        return grid.restrict(models=[], eval_sets=[]), ""
+    cells = grid.cells[grid.cells["eval_set"].isin(eval_sets)]
+    shown_sets = _most_measured(eval_sets, cells.groupby("eval_set").size(), max_eval_sets)
+    cells = cells[cells["eval_set"].isin(shown_sets)]
+    models = _most_measured(grid.models, cells.groupby("model").size(), max_models)
+    shown = grid.restrict(models=models, eval_sets=shown_sets)
+    n_models, n_eval = len(grid.models), len(eval_sets)
+    if n_models <= max_models and n_eval <= max_eval_sets:
+        return shown, ""
+    note = (
+        f"Showing the {min(n_eval, max_eval_sets)} of {n_eval} eval sets measured on most "
+        f"models and the {min(n_models, max_models)} of {n_models} models measured on most of "
+        "them; narrow down with the search boxes."
+    )
+    return shown, note
+
+
+def missing_rows(grid: Coverage) -> list[dict]:
     """Per model with holes: ``{"model", "missing", "of", "names"}``, most missing first."""
-    if grid.empty:
-        return []
+    measured = set(zip(grid.cells["model"], grid.cells["eval_set"], strict=True))
+    eval_sets = sorted(grid.eval_sets, key=natural_key)
     rows = []
-    for model, part in grid.groupby("model", sort=False):
-        holes = sorted(part.loc[~part["measured"].astype(bool), "eval_set"], key=natural_key)
+    for model in grid.models:
+        holes = [name for name in eval_sets if (model, name) not in measured]
         if holes:
-            rows.append({"model": model, "missing": len(holes), "of": len(part), "names": holes})
+            rows.append(
+                {"model": model, "missing": len(holes), "of": len(eval_sets), "names": holes}
+            )
     return sorted(rows, key=lambda r: (-r["missing"], natural_key(r["model"])))
 
 
@@ -49,7 +88,7 @@ def _names(names: list[str]) -> str:
     return ", ".join(names[:MAX_NAMES]) + (f", … (+{more})" if more > 0 else "")
 
 
-def missing_view(grid: pd.DataFrame) -> html.Div:
+def missing_view(grid: Coverage) -> html.Div:
     """A short table of what each drawn model lacks, and where to fill it."""
     rows = missing_rows(grid)
     if not rows:

@@ -87,10 +87,18 @@ def get_coverage(
     family: Names = None,
     eval_set: Names = None,
     kind: EvalSetKind | None = None,
+    missing: bool = False,
+    limit: int = Query(1000, ge=1, le=1_000_000),
+    offset: int = Query(0, ge=0),
     format: FrameFormat = "json",
 ):
-    """Model × eval set grid: measurement and checkpoint counts, measured or missing."""
-    frame = coverage.coverage_frame(
-        session, models=model, families=family, eval_sets=eval_set, kind=kind
-    )
-    return frame_response(frame, fmt=format, filename="coverage")
+    """Model × eval set grid, by model then eval set, ``limit`` pairs from ``offset`` (the
+    ``X-Total-Count`` header says how many there are): the measured pairs with their
+    measurement and checkpoint counts; ``missing=true`` also lists the missing ones."""
+    frame, total = coverage.coverage_page(
+        session, models=model, families=family, eval_sets=eval_set, kind=kind,
+        missing=missing, limit=limit, offset=offset,
+    )  # fmt: skip
+    response = frame_response(frame, fmt=format, filename="coverage")
+    response.headers["X-Total-Count"] = str(total)
+    return response

@@ -40,7 +40,8 @@ Frequencies (``backend.queries.frequencies``):
     eval_sets_with_concept_scores(session) -> list[str]
 
 Coverage (``backend.queries.coverage``):
-    coverage_frame(session, *, models, families, eval_sets, kind) -> DataFrame   model × eval set
+    read_coverage(session, *, models, families, eval_sets, kind) -> Coverage   axes + measured pairs
+    coverage_frame(session, *, models, families, eval_sets, kind, missing) -> DataFrame   the API's
 
 Uploads (``backend.queries.uploads``):
     list_uploads(session, *, include_undone, limit, offset) -> list[UploadPublic]

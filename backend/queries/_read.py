@@ -31,7 +31,8 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
     int_columns = {key for key, c in selected if isinstance(c.type, Integer)}
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        rows = connection.execute(stmt).fetchall()
+        # Plain tuples: pandas probes every SQLAlchemy Row for dict-like attributes.
+        rows = [tuple(row) for row in connection.execute(stmt).fetchall()]
         return _from_rows(rows, columns, text_columns)
     if columnar:
         inner = stmt.subquery()

@@ -25,7 +25,6 @@ from app.tables import (
     curve_frame,
     curve_series,
     human_number,
-    limit_grid,
     model_href,
     model_name_of,
     model_rows,
@@ -154,21 +153,6 @@ def test_coverage_figure_marks_measured_and_missing_cells():
     assert [c[0] for c in missing.customdata] == ["a", "B"]
     assert list(figure.layout.yaxis.categoryarray) == ["B", "a"]  # first model on top
     assert make_coverage_figure(grid.iloc[0:0]).layout.annotations
-
-
-def test_limit_grid_keeps_the_most_measured_and_says_what_it_left_out():
-    rows = []
-    for m in range(5):
-        for e in range(4):
-            measured = e <= m  # eval set 0 measured on all models, model 4 on most eval sets
-            rows.append({"model": f"m{m}", "eval_set": f"e{e}", "measured": measured})
-    grid = pd.DataFrame(rows)
-    shown, note = limit_grid(grid, max_models=2, max_eval_sets=3)
-    assert set(shown["eval_set"]) == {"e0", "e1", "e2"}
-    assert set(shown["model"]) == {"m2", "m3"}  # three measured each, like m4; ties by name
-    assert "3 of 4 eval sets" in note and "2 of 5 models" in note
-    shown, note = limit_grid(grid, eval_q="E3")
-    assert set(shown["eval_set"]) == {"e3"} and note == ""
 
 
 def test_spread_sample_keeps_first_and_last_evenly():

@@ -156,6 +156,15 @@ def test_coverage_grid(seeded_client):
     assert models_only["rows"] == []
 
 
+def test_coverage_pages_and_holes(seeded_client):
+    whole = seeded_client.get("/api/coverage").json()["rows"]
+    page = seeded_client.get("/api/coverage", params={"limit": 2, "offset": 3})
+    assert page.headers["X-Total-Count"] == str(len(whole))
+    assert page.json()["rows"] == whole[3:5]
+    dense = seeded_client.get("/api/coverage", params={"missing": "true"}).json()["rows"]
+    assert [r for r in dense if r["measured"]] == whole  # every pair, the holes added
+
+
 def test_uploads_listing(seeded_client):
     uploads = seeded_client.get("/api/uploads").json()
     assert len(uploads) == 1 and uploads[0]["filename"] == "seed.csv"

@@ -106,7 +106,7 @@ def test_worker_style_writer_in_callers_transaction(engine):
 def test_coverage_frame_counts_checkpoints_and_measurements(engine, write, session):
     uploads.ingest_file(engine=engine, path=write("a.csv", FIRST))
     uploads.ingest_file(engine=engine, path=write("b.csv", SECOND))
-    grid = coverage_frame(session)
+    grid = coverage_frame(session, missing=True)
     row = grid[(grid["model"] == "m1") & (grid["eval_set"] == "arc")].iloc[0]
     assert (row["n_measurements"], row["n_checkpoints"]) == (3, 2)
     assert not grid[(grid["model"] == "m3") & (grid["eval_set"] == "arc")].iloc[0]["measured"]

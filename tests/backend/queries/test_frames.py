@@ -121,11 +121,21 @@ def test_coverage_marks_missing_cells(seeded):
 
     seeded.add(EvalSet(name="never-measured", kind="benchmark"))
     seeded.commit()
-    grid = coverage_frame(seeded)
+    measured_pairs = coverage_frame(seeded)
+    assert len(measured_pairs) == 3 * 2  # the measured pairs only
+    from backend.queries.coverage import coverage_page
+
+    page, total = coverage_page(seeded, limit=4, offset=1)  # paged in the database
+    assert total == 6
+    assert page.to_dict("records") == measured_pairs.iloc[1:5].to_dict("records")
+    assert coverage_page(seeded, offset=10)[1] == 6
+    holes, total = coverage_page(seeded, missing=True, limit=100)
+    assert total == len(holes) == 3 * 3
+    grid = coverage_frame(seeded, missing=True)
     assert len(grid) == 3 * 3
     missing = grid[~grid["measured"]]
     assert set(missing["eval_set"]) == {"never-measured"}
     assert (missing["n_measurements"] == 0).all()
-    validation = coverage_frame(seeded, kind="validation")
+    validation = coverage_frame(seeded, kind="validation", missing=True)
     assert set(validation["eval_set"]) == {"val-a"}
     assert validation["n_checkpoints"].tolist() == [3, 3, 3]
