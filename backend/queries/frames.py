@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from backend.catalog.aliases import canonical
@@ -95,10 +96,13 @@ def _models_wanted(flt: MeasurementFilter) -> bool:
 
 
 def _checkpoint_conditions(
-    flt: MeasurementFilter, model_ids: list[int] | None
+    flt: MeasurementFilter, model_ids: list[int] | None, *, postgres: bool
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if model_ids is not None:
+    if model_ids is not None and postgres:  # one array parameter, not one per model
+        ids = bindparam("model_ids", model_ids, type_=ARRAY(Integer))
+        conditions.append(Checkpoint.model_id == any_(ids))
+    elif model_ids is not None:
         conditions.append(Checkpoint.model_id.in_(model_ids))
     if flt.min_step is not None:
         conditions.append(Checkpoint.step >= flt.min_step)
@@ -125,23 +129,30 @@ def _checkpoint_columns() -> list:
 
 def _finish(frame: pd.DataFrame, models: pd.DataFrame, flt: MeasurementFilter) -> pd.DataFrame:
     """Attach model columns, keep final checkpoints if asked, order by model name and step."""
-    order = models[["model_id"]].assign(_order=models["model"].rank(method="first"))
-    frame = frame.merge(order, on="model_id", how="inner")
-    frame = frame.sort_values(["_order", "step"], na_position="last", kind="stable")
+    position = pd.Index(models["model_id"]).get_indexer(frame["model_id"])
+    rank = np.empty(len(models), dtype=np.int64)  # each model's place in name order
+    rank[np.argsort(models["model"].to_numpy(), kind="stable")] = np.arange(len(models))
+    kept = np.flatnonzero(position >= 0)  # rows of models that ``models`` holds
+    step = frame["step"].to_numpy()[kept]
+    step = step if step.dtype.kind in "iuf" else step.astype(float)
+    kept = kept[np.lexsort((step, rank[position[kept]]))]  # stable; missing steps last
+    frame = frame.iloc[kept].reset_index(drop=True)
     if flt.final_only and not frame.empty:
         last_step = frame.groupby("model_id")["step"].transform("max")
         frame = frame[(frame["step"] == last_step) | last_step.isna()]
         frame = frame.drop_duplicates("model_id", keep="last")
-    frame = frame.merge(models, on="model_id", how="left", sort=False)
+    of_rows = models.drop(columns="model_id").iloc[position[kept][frame.index.to_numpy()]]
+    frame = pd.concat([frame.reset_index(drop=True), of_rows.reset_index(drop=True)], axis=1)
     head = ["checkpoint_id", *MODEL_COLUMNS, *CHECKPOINT_COLUMNS[1:]]
-    rest = [c for c in frame.columns if c not in head and c not in ("model_id", "_order")]
-    return frame[head + rest].reset_index(drop=True)
+    rest = [c for c in frame.columns if c not in head and c != "model_id"]
+    return frame[head + rest]
 
 
 def _read_with_models(session: Session, stmt: Select, flt: MeasurementFilter) -> pd.DataFrame:
     models = models_frame(session, flt=flt)
     model_ids = models["model_id"].tolist() if _models_wanted(flt) else None
-    stmt = stmt.where(*_checkpoint_conditions(flt, model_ids))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = stmt.where(*_checkpoint_conditions(flt, model_ids, postgres=postgres))
     return _finish(read_frame(session, stmt, columnar=True), models, flt)
 
 
