@@ -7,13 +7,17 @@ measurement's ``checkpoint_id``. Counting then reads one index of ``measurements
 A page keeps the listing's order (model name, step, revision, eval set name, metric) without
 sorting every match: without an eval set or metric filter every checkpoint of a model has
 rows, so walking the models in name order (index on ``models.name``) fills a page at once;
-with one, matches may sit anywhere, so one grouped count says how many rows each model has
-(which is also the total), and only the models that the page spans are read and sorted.
+with one, matches may sit anywhere, so grouped counts say how many rows each model has, and
+only the models that the page spans are read and sorted. The counts cover the first
+``FIRST_MODELS`` models by name when their rows reach past the page, else every model.
+
+The total is exact (``total_exact``) unless more than ``COUNT_AHEAD`` matches lie past the
+page's end: then counting stops there and ``total`` is a lower bound (at least that many
+match), so that a page never waits for a million rows to be counted. ``exact_total=True``
+counts every match.
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
@@ -38,6 +42,10 @@ MEASUREMENT_COLUMNS = [
     "upload_id",
 ]
 _ORDER = (Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric)
+#: Matches counted past a page's end before the total becomes a lower bound.
+COUNT_AHEAD = 10_000
+#: Models (in name order) whose rows are counted first to locate a filtered page.
+FIRST_MODELS = 64
 
 
 def _model_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
@@ -117,14 +125,25 @@ def _rows(conditions: list, checkpoint_conditions: list) -> Select:
     )
 
 
-def _count(session: Session, conditions: list, checkpoint_conditions: list) -> int:
-    """How many measurements match: one index of ``measurements``, checkpoints as ids."""
-    stmt = select(func.count()).select_from(Measurement).where(*conditions)
+def _count(
+    session: Session, conditions: list, checkpoint_conditions: list, *, bound: int | None
+) -> int:
+    """How many measurements match (at most ``bound + 1`` are counted when a bound is given):
+    one index of ``measurements``, checkpoints as ids."""
+    stmt = select(Measurement.id).where(*conditions)
     if checkpoint_conditions:
         stmt = stmt.where(
             Measurement.checkpoint_id.in_(select(Checkpoint.id).where(*checkpoint_conditions))
         )
-    return session.scalar(stmt) or 0
+    if bound is not None:
+        stmt = stmt.limit(bound + 1)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def _first_models(session: Session, flt: MeasurementFilter) -> list[int]:
+    """The ids of the first ``FIRST_MODELS`` models (by name) that the model filters select."""
+    stmt = select(Model.id).where(*_model_conditions(flt)).order_by(Model.name)
+    return list(session.scalars(stmt.limit(FIRST_MODELS)))
 
 
 def _counts_by_model(
@@ -171,26 +190,45 @@ def list_measurements(
     flt: MeasurementFilter | None = None,
     limit: int = 1000,
     offset: int = 0,
+    exact_total: bool = False,
 ) -> MeasurementPage:
-    """One page of the measurements ``flt`` selects, ordered by model, step, eval set, metric."""
+    """One page of the measurements ``flt`` selects, ordered by model, step, eval set, metric,
+    and how many match (exact unless more than ``COUNT_AHEAD`` lie past the page)."""
     flt = flt or MeasurementFilter()
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return MeasurementPage(total=0, limit=limit, offset=offset, items=[])
     checkpoint_conditions = _checkpoint_conditions(flt)
     ordered = _rows(conditions, checkpoint_conditions).order_by(*_ORDER).limit(limit)
-    page: Select | None
-    if conditions:  # matches may be sparse: locate the page by per-model counts
+    total: int | None = None  # known exactly from the per-model counts
+    rows: list[Row] | None = None
+    if not conditions:  # every checkpoint has rows: the walk in model-name order fills the page
+        rows = list(session.execute(ordered.offset(offset)))
+    elif not exact_total:
+        rows = _page_of_first_models(session, flt, ordered, limit=limit, offset=offset)
+    if rows is None:  # matches may be sparse: locate the page by per-model counts
         counts = _counts_by_model(session, conditions, checkpoint_conditions)
         total = sum(n for _, n in counts)
         models, within = _page_models(counts, limit=limit, offset=offset)
-        page = ordered.where(Checkpoint.model_id.in_(models)).offset(within) if models else None
-    else:  # every checkpoint has rows: the walk in model-name order fills the page
-        total = _count(session, conditions, checkpoint_conditions)
-        page = ordered.offset(offset) if offset < total else None
-    rows: Iterable[Row] = session.execute(page) if page is not None else []
+        page = ordered.where(Checkpoint.model_id.in_(models)).offset(within)
+        rows = list(session.execute(page)) if models else []
     items = [MeasurementPublic.model_validate(dict(row._mapping)) for row in rows]
-    return MeasurementPage(total=total, limit=limit, offset=offset, items=items)
+    exact = total is not None
+    if total is None:
+        bound = None if exact_total else offset + limit + COUNT_AHEAD
+        total = _count(session, conditions, checkpoint_conditions, bound=bound)
+        exact = bound is None or total <= bound
+    return MeasurementPage(total=total, total_exact=exact, limit=limit, offset=offset, items=items)
+
+
+def _page_of_first_models(
+    session: Session, flt: MeasurementFilter, ordered: Select, *, limit: int, offset: int
+) -> list[Row] | None:
+    """The page's rows if the first ``FIRST_MODELS`` models by name hold all of it (or are
+    all the models), else None: a sort of a few models' rows instead of counting every match."""
+    first = _first_models(session, flt)
+    rows = list(session.execute(ordered.where(Checkpoint.model_id.in_(first)).offset(offset)))
+    return rows if len(rows) == limit or len(first) < FIRST_MODELS else None
 
 
 def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
