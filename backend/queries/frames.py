@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -56,6 +56,21 @@ def stored_ref(session: Session, ref: MetricRef) -> MetricRef:
         eval_set=canonical("eval_set", ref.eval_set) or ref.eval_set,
         metric=canonical("metric", ref.metric) or ref.metric,
     )
+
+
+def _stored(session: Session, ref: MetricRef) -> tuple[int, str]:
+    """The eval set id and metric that ``ref`` reads: one query when it is measured as given,
+    else through :func:`stored_ref` and :func:`eval_set_id` (canonical names)."""
+    measured = session.scalar(
+        select(EvalSet.id).where(
+            EvalSet.name == ref.eval_set,
+            exists().where(Measurement.eval_set_id == EvalSet.id, Measurement.metric == ref.metric),
+        )
+    )
+    if measured is not None:
+        return measured, ref.metric
+    ref = stored_ref(session, ref)
+    return eval_set_id(session, ref.eval_set), ref.metric
 
 
 def models_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
@@ -161,7 +176,7 @@ def metric_frame(
 ) -> pd.DataFrame:
     """One metric per checkpoint: the checkpoint/model columns plus ``value, stderr, n``."""
     flt = flt or MeasurementFilter()
-    metric = stored_ref(session, metric)
+    eval_set, name = _stored(session, metric)
     m = aliased(Measurement)
     stmt = (
         select(
@@ -172,7 +187,7 @@ def metric_frame(
         )
         .select_from(m)
         .join(Checkpoint, Checkpoint.id == m.checkpoint_id)
-        .where(m.eval_set_id == eval_set_id(session, metric.eval_set), m.metric == metric.metric)
+        .where(m.eval_set_id == eval_set, m.metric == name)
     )
     return _read_with_models(session, stmt, flt)
 
@@ -187,7 +202,7 @@ def metric_pair_frame(
     """Two metrics joined per checkpoint: ``x, x_stderr, y, y_stderr`` beside the checkpoint
     and model columns; only checkpoints that have both."""
     flt = flt or MeasurementFilter()
-    x, y = stored_ref(session, x), stored_ref(session, y)
+    (x_eval_set, x_metric), (y_eval_set, y_metric) = _stored(session, x), _stored(session, y)
     mx, my = aliased(Measurement), aliased(Measurement)
     stmt = (
         select(
@@ -202,12 +217,12 @@ def metric_pair_frame(
             my,
             and_(
                 my.checkpoint_id == mx.checkpoint_id,
-                my.eval_set_id == eval_set_id(session, y.eval_set),
-                my.metric == y.metric,
+                my.eval_set_id == y_eval_set,
+                my.metric == y_metric,
             ),
         )
         .join(Checkpoint, Checkpoint.id == mx.checkpoint_id)
-        .where(mx.eval_set_id == eval_set_id(session, x.eval_set), mx.metric == x.metric)
+        .where(mx.eval_set_id == x_eval_set, mx.metric == x_metric)
     )
     return _read_with_models(session, stmt, flt)
 
