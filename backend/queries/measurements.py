@@ -20,7 +20,8 @@ counts every match.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from backend.models import Checkpoint, EvalSet, Measurement, Model
@@ -62,9 +63,9 @@ def _model_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
     ]
 
 
-def _checkpoint_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
+def _checkpoint_conditions(session: Session, flt: MeasurementFilter) -> list[ColumnElement[bool]]:
     """Conditions on ``Checkpoint``: model filters (as a model id semi-join), step and token
-    ranges, and ``final_only`` (the model's largest step; index ``(model_id, step)``)."""
+    ranges, and ``final_only`` (see :func:`_final_checkpoints`)."""
     conditions: list[ColumnElement[bool]] = []
     model_conditions = _model_conditions(flt)
     if model_conditions:
@@ -77,13 +78,24 @@ def _checkpoint_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
             conditions.append(column >= low)
         if high is not None:
             conditions.append(column <= high)
-    if flt.final_only:  # one grouped pass over checkpoints, not one probe per checkpoint
-        other = aliased(Checkpoint)
-        last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
-            other.model_id
-        )
-        conditions.append(tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last))
+    if flt.final_only:
+        conditions.append(_final_checkpoints(session))
     return conditions
+
+
+def _final_checkpoints(session: Session) -> ColumnElement[bool]:
+    """``Checkpoint`` is at its model's largest step (any, for a model without steps): one
+    grouped pass over checkpoints (not one probe per checkpoint). On Postgres the pass runs
+    once per listing and its ids go to each statement as one array, read by primary key."""
+    other = aliased(Checkpoint)
+    last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
+        other.model_id
+    )
+    final = tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last)
+    if session.get_bind().dialect.name != "postgresql":
+        return final
+    ids = list(session.scalars(select(Checkpoint.id).where(final)))
+    return Checkpoint.id.in_(select(func.unnest(bindparam("final_ids", ids, ARRAY(Integer)))))
 
 
 def _measurement_conditions(session: Session, flt: MeasurementFilter) -> list | None:
@@ -198,7 +210,7 @@ def list_measurements(
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return MeasurementPage(total=0, limit=limit, offset=offset, items=[])
-    checkpoint_conditions = _checkpoint_conditions(flt)
+    checkpoint_conditions = _checkpoint_conditions(session, flt)
     ordered = _rows(conditions, checkpoint_conditions).order_by(*_ORDER).limit(limit)
     total: int | None = None  # known exactly from the per-model counts
     rows: list[Row] | None = None
@@ -237,5 +249,5 @@ def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return pd.DataFrame(columns=MEASUREMENT_COLUMNS)
-    stmt = _rows(conditions, _checkpoint_conditions(flt)).order_by(*_ORDER)
+    stmt = _rows(conditions, _checkpoint_conditions(session, flt)).order_by(*_ORDER)
     return read_frame(session, stmt)
