@@ -216,7 +216,7 @@ def list_measurements(
     rows: list[Row] | None = None
     if not conditions:  # every checkpoint has rows: the walk in model-name order fills the page
         rows = list(session.execute(ordered.offset(offset)))
-    elif not exact_total:
+    elif not (exact_total or flt.final_only):  # final_only: a few rows per model, seldom a page
         rows = _page_of_first_models(session, flt, ordered, limit=limit, offset=offset)
     if rows is None:  # matches may be sparse: locate the page by per-model counts
         counts = _counts_by_model(session, conditions, checkpoint_conditions)
