@@ -7,9 +7,10 @@ measurement's ``checkpoint_id``. Counting then reads one index of ``measurements
 A page keeps the listing's order (model name, step, revision, eval set name, metric) without
 sorting every match: without an eval set or metric filter every checkpoint of a model has
 rows, so walking the models in name order (index on ``models.name``) fills a page at once;
-with one, matches may sit anywhere, so grouped counts say how many rows each model has, and
-only the models that the page spans are read and sorted. The counts cover the first
-``FIRST_MODELS`` models by name when their rows reach past the page, else every model.
+with one, matches may sit anywhere: the page is first looked for among the rows of the first
+``FIRST_MODELS`` models by name (one sort of their rows), and when they do not hold it, one
+grouped count says how many rows each model has (which is also the exact total), and only
+the models that the page spans are read and sorted.
 
 The total is exact (``total_exact``) unless more than ``COUNT_AHEAD`` matches lie past the
 page's end: then counting stops there and ``total`` is a lower bound (at least that many
@@ -45,7 +46,7 @@ MEASUREMENT_COLUMNS = [
 _ORDER = (Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric)
 #: Matches counted past a page's end before the total becomes a lower bound.
 COUNT_AHEAD = 10_000
-#: Models (in name order) whose rows are counted first to locate a filtered page.
+#: Models (in name order) among whose rows a filtered page is looked for first.
 FIRST_MODELS = 64
 
 
