@@ -142,17 +142,17 @@ def add_sparse_eval_set(url: str) -> None:
         conn.execute(text("VACUUM ANALYZE"))
 
 
-def prepare(admin_url: str, rebuild: bool) -> str:
+def prepare(admin_url: str, rebuild: bool, name: str = BENCH_DB) -> str:
     """The benchmark database's URL, created and filled when missing (or asked to)."""
-    url = admin_url.rsplit("/", 1)[0] + f"/{BENCH_DB}"
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     admin = db.make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": BENCH_DB})
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if exists and rebuild:
-            conn.execute(text(f'DROP DATABASE "{BENCH_DB}" WITH (FORCE)'))
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
             exists = False
         if not exists:
-            conn.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     db.upgrade(url)
     with db.get_engine(url).connect() as conn:
@@ -238,11 +238,12 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--database", default=BENCH_DB, help="name of the benchmark database")
     parser.add_argument("--listing-repeat", type=int, default=5, help="runs per filter combination")
     add_json_argument(parser)
     args = parser.parse_args()
 
-    url = prepare(args.url, args.rebuild)
+    url = prepare(args.url, args.rebuild, args.database)
     engine = db.get_engine(url)
     with engine.connect() as conn:
         total = conn.scalar(text("SELECT count(*) FROM measurements"))

@@ -20,9 +20,13 @@ def list_measurements(
     flt: FilterDep,
     limit: int = Query(1000, ge=1, le=100_000),
     offset: int = Query(0, ge=0),
+    exact_total: bool = Query(False, description="count every match (slower on large results)"),
 ) -> MeasurementPage:
-    """One page of measurements matching the filters, with the total count."""
-    return measurements.list_measurements(session, flt=flt, limit=limit, offset=offset)
+    """One page of measurements matching the filters, and how many match: exact when
+    ``total_exact``, else at least ``total`` (counting stops 10,000 matches past the page)."""
+    return measurements.list_measurements(
+        session, flt=flt, limit=limit, offset=offset, exact_total=exact_total
+    )
 
 
 @router.get("/measurements.csv", responses=FRAME_RESPONSES)

@@ -4,9 +4,12 @@ Plot reads move tens of thousands of rows, and building one Python tuple per row
 than the query. On Postgres a *columnar* read wraps the statement in
 ``SELECT array_agg(a), array_agg(b), … FROM (stmt)``: one row comes back, each column an array
 that becomes one numpy array (all aggregates of one query consume the same row stream, so the
-columns stay aligned; row order is not kept, callers sort). Otherwise the raw psycopg cursor
-fetches tuples in binary mode. SQLite runs the statement through SQLAlchemy. Columns that are
-not text are numeric (NULL becomes NaN).
+columns stay aligned; row order is not kept, callers sort). A text column comes as one string
+joined by a unit separator (``string_agg``: no array of 50,000 strings to build and send),
+split once here; when it holds a NULL or the separator itself (its counts say so) the read is
+made again with ``array_agg``. Otherwise the raw psycopg cursor fetches tuples in binary mode.
+SQLite runs the statement through SQLAlchemy. Columns that are not text are numeric (NULL
+becomes NaN).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import pandas as pd
 from psycopg import abc, postgres
 from psycopg.adapt import Loader
 from psycopg.pq import Format
-from sqlalchemy import Integer, Select, String, Text, func, select
+from sqlalchemy import Integer, Select, String, Text, func, literal, select
 from sqlalchemy.orm import Session
 
 
@@ -34,20 +37,12 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
         # Plain tuples: pandas probes every SQLAlchemy Row for dict-like attributes.
         rows = [tuple(row) for row in connection.execute(stmt).fetchall()]
         return _from_rows(rows, columns, text_columns)
-    if columnar:
-        inner = stmt.subquery()
-        stmt = select(*(func.array_agg(inner.c[name]) for name in columns))
-    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
-    raw = connection.connection.driver_connection
-    assert raw is not None  # the psycopg connection behind a live SQLAlchemy connection
-    with raw.cursor(binary=True) as cursor:
-        if columnar:
-            _load_numeric_arrays_as_numpy(cursor)
-        cursor.execute(str(compiled), compiled.params)
-        rows = cursor.fetchall()
     if not columnar:
-        return _from_rows(rows, columns, text_columns)
-    arrays = rows[0] if rows and rows[0][0] is not None else [[] for _ in columns]
+        return _from_rows(_fetch(connection, stmt), columns, text_columns)
+    arrays = _columnar(connection, stmt, columns, text_columns, joined=True)
+    if arrays is None:  # a text column with a NULL or a separator in it
+        arrays = _columnar(connection, stmt, columns, text_columns, joined=False)
+    assert arrays is not None
     return pd.DataFrame(
         {
             name: _array(values, text=name in text_columns, integer=name in int_columns)
@@ -55,6 +50,49 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
         },
         columns=columns,
     )
+
+
+_SEPARATOR = "\x1f"  # ASCII unit separator: joins a text column's values in one string
+
+
+def _fetch(connection, stmt: Select, *, numpy_arrays: bool = False) -> list[tuple]:
+    """The rows of ``stmt`` from the raw psycopg cursor, in binary mode."""
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    raw = connection.connection.driver_connection
+    assert raw is not None  # the psycopg connection behind a live SQLAlchemy connection
+    with raw.cursor(binary=True) as cursor:
+        if numpy_arrays:
+            _load_numeric_arrays_as_numpy(cursor)
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+
+
+def _columnar(
+    connection, stmt: Select, columns: list[str], text_columns: set[str], *, joined: bool
+) -> list | None:
+    """One array (or list) per column of ``stmt``, read as one row of aggregates; with
+    ``joined``, text columns come as one separated string each and None is returned when a
+    text column holds a NULL or the separator (then read again without ``joined``)."""
+    inner = stmt.subquery()
+    joined_columns = [name for name in columns if joined and name in text_columns]
+    aggregates = [
+        func.string_agg(inner.c[name], literal(_SEPARATOR, String))
+        if name in joined_columns
+        else func.array_agg(inner.c[name])
+        for name in columns
+    ]
+    counts = [func.count(inner.c[name]) for name in joined_columns]  # NULLs are not counted
+    row = _fetch(connection, select(*aggregates, func.count(), *counts), numpy_arrays=True)[0]
+    arrays, total = list(row[: len(columns)]), row[len(columns)]
+    if total == 0:
+        return [[] for _ in columns]
+    for name, non_null in zip(joined_columns, row[len(columns) + 1 :], strict=True):
+        position = columns.index(name)
+        values = arrays[position].split(_SEPARATOR) if non_null else []
+        if non_null != total or len(values) != total:
+            return None
+        arrays[position] = values
+    return arrays
 
 
 # Binary array format: ndim, has-NULL flag, element type, then (size, lower bound) per

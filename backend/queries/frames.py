@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, any_, bindparam, exists, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from backend.catalog.aliases import canonical
@@ -57,6 +58,21 @@ def stored_ref(session: Session, ref: MetricRef) -> MetricRef:
     )
 
 
+def _stored(session: Session, ref: MetricRef) -> tuple[int, str]:
+    """The eval set id and metric that ``ref`` reads: one query when it is measured as given,
+    else through :func:`stored_ref` and :func:`eval_set_id` (canonical names)."""
+    measured = session.scalar(
+        select(EvalSet.id).where(
+            EvalSet.name == ref.eval_set,
+            exists().where(Measurement.eval_set_id == EvalSet.id, Measurement.metric == ref.metric),
+        )
+    )
+    if measured is not None:
+        return measured, ref.metric
+    ref = stored_ref(session, ref)
+    return eval_set_id(session, ref.eval_set), ref.metric
+
+
 def models_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
     """The models that ``flt`` selects, one row each, free attributes as extra columns."""
     flt = flt or MeasurementFilter()
@@ -95,10 +111,13 @@ def _models_wanted(flt: MeasurementFilter) -> bool:
 
 
 def _checkpoint_conditions(
-    flt: MeasurementFilter, model_ids: list[int] | None
+    flt: MeasurementFilter, model_ids: list[int] | None, *, postgres: bool
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if model_ids is not None:
+    if model_ids is not None and postgres:  # one array parameter, not one per model
+        ids = bindparam("model_ids", model_ids, type_=ARRAY(Integer))
+        conditions.append(Checkpoint.model_id == any_(ids))
+    elif model_ids is not None:
         conditions.append(Checkpoint.model_id.in_(model_ids))
     if flt.min_step is not None:
         conditions.append(Checkpoint.step >= flt.min_step)
@@ -125,23 +144,30 @@ def _checkpoint_columns() -> list:
 
 def _finish(frame: pd.DataFrame, models: pd.DataFrame, flt: MeasurementFilter) -> pd.DataFrame:
     """Attach model columns, keep final checkpoints if asked, order by model name and step."""
-    order = models[["model_id"]].assign(_order=models["model"].rank(method="first"))
-    frame = frame.merge(order, on="model_id", how="inner")
-    frame = frame.sort_values(["_order", "step"], na_position="last", kind="stable")
+    position = pd.Index(models["model_id"]).get_indexer(frame["model_id"])
+    rank = np.empty(len(models), dtype=np.int64)  # each model's place in name order
+    rank[np.argsort(models["model"].to_numpy(), kind="stable")] = np.arange(len(models))
+    kept = np.flatnonzero(position >= 0)  # rows of models that ``models`` holds
+    step = frame["step"].to_numpy()[kept]
+    step = step if step.dtype.kind in "iuf" else step.astype(float)
+    kept = kept[np.lexsort((step, rank[position[kept]]))]  # stable; missing steps last
+    frame = frame.iloc[kept].reset_index(drop=True)
     if flt.final_only and not frame.empty:
         last_step = frame.groupby("model_id")["step"].transform("max")
         frame = frame[(frame["step"] == last_step) | last_step.isna()]
         frame = frame.drop_duplicates("model_id", keep="last")
-    frame = frame.merge(models, on="model_id", how="left", sort=False)
+    of_rows = models.drop(columns="model_id").iloc[position[kept][frame.index.to_numpy()]]
+    frame = pd.concat([frame.reset_index(drop=True), of_rows.reset_index(drop=True)], axis=1)
     head = ["checkpoint_id", *MODEL_COLUMNS, *CHECKPOINT_COLUMNS[1:]]
-    rest = [c for c in frame.columns if c not in head and c not in ("model_id", "_order")]
-    return frame[head + rest].reset_index(drop=True)
+    rest = [c for c in frame.columns if c not in head and c != "model_id"]
+    return frame[head + rest]
 
 
 def _read_with_models(session: Session, stmt: Select, flt: MeasurementFilter) -> pd.DataFrame:
     models = models_frame(session, flt=flt)
     model_ids = models["model_id"].tolist() if _models_wanted(flt) else None
-    stmt = stmt.where(*_checkpoint_conditions(flt, model_ids))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    stmt = stmt.where(*_checkpoint_conditions(flt, model_ids, postgres=postgres))
     return _finish(read_frame(session, stmt, columnar=True), models, flt)
 
 
@@ -150,7 +176,7 @@ def metric_frame(
 ) -> pd.DataFrame:
     """One metric per checkpoint: the checkpoint/model columns plus ``value, stderr, n``."""
     flt = flt or MeasurementFilter()
-    metric = stored_ref(session, metric)
+    eval_set, name = _stored(session, metric)
     m = aliased(Measurement)
     stmt = (
         select(
@@ -161,7 +187,7 @@ def metric_frame(
         )
         .select_from(m)
         .join(Checkpoint, Checkpoint.id == m.checkpoint_id)
-        .where(m.eval_set_id == eval_set_id(session, metric.eval_set), m.metric == metric.metric)
+        .where(m.eval_set_id == eval_set, m.metric == name)
     )
     return _read_with_models(session, stmt, flt)
 
@@ -176,7 +202,7 @@ def metric_pair_frame(
     """Two metrics joined per checkpoint: ``x, x_stderr, y, y_stderr`` beside the checkpoint
     and model columns; only checkpoints that have both."""
     flt = flt or MeasurementFilter()
-    x, y = stored_ref(session, x), stored_ref(session, y)
+    (x_eval_set, x_metric), (y_eval_set, y_metric) = _stored(session, x), _stored(session, y)
     mx, my = aliased(Measurement), aliased(Measurement)
     stmt = (
         select(
@@ -191,12 +217,12 @@ def metric_pair_frame(
             my,
             and_(
                 my.checkpoint_id == mx.checkpoint_id,
-                my.eval_set_id == eval_set_id(session, y.eval_set),
-                my.metric == y.metric,
+                my.eval_set_id == y_eval_set,
+                my.metric == y_metric,
             ),
         )
         .join(Checkpoint, Checkpoint.id == mx.checkpoint_id)
-        .where(mx.eval_set_id == eval_set_id(session, x.eval_set), mx.metric == x.metric)
+        .where(mx.eval_set_id == x_eval_set, mx.metric == x_metric)
     )
     return _read_with_models(session, stmt, flt)
 

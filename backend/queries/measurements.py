@@ -7,16 +7,22 @@ measurement's ``checkpoint_id``. Counting then reads one index of ``measurements
 A page keeps the listing's order (model name, step, revision, eval set name, metric) without
 sorting every match: without an eval set or metric filter every checkpoint of a model has
 rows, so walking the models in name order (index on ``models.name``) fills a page at once;
-with one, matches may sit anywhere, so one grouped count says how many rows each model has
-(which is also the total), and only the models that the page spans are read and sorted.
+with one, matches may sit anywhere: the page is first looked for among the rows of the first
+``FIRST_MODELS`` models by name (one sort of their rows), and when they do not hold it, one
+grouped count says how many rows each model has (which is also the exact total), and only
+the models that the page spans are read and sorted.
+
+The total is exact (``total_exact``) unless more than ``COUNT_AHEAD`` matches lie past the
+page's end: then counting stops there and ``total`` is a lower bound (at least that many
+match), so that a page never waits for a million rows to be counted. ``exact_total=True``
+counts every match.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import pandas as pd
-from sqlalchemy import ColumnElement, Row, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Integer, Row, Select, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from backend.models import Checkpoint, EvalSet, Measurement, Model
@@ -38,6 +44,10 @@ MEASUREMENT_COLUMNS = [
     "upload_id",
 ]
 _ORDER = (Model.name, Checkpoint.step, Checkpoint.revision, EvalSet.name, Measurement.metric)
+#: Matches counted past a page's end before the total becomes a lower bound.
+COUNT_AHEAD = 10_000
+#: Models (in name order) among whose rows a filtered page is looked for first.
+FIRST_MODELS = 64
 
 
 def _model_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
@@ -54,9 +64,9 @@ def _model_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
     ]
 
 
-def _checkpoint_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
+def _checkpoint_conditions(session: Session, flt: MeasurementFilter) -> list[ColumnElement[bool]]:
     """Conditions on ``Checkpoint``: model filters (as a model id semi-join), step and token
-    ranges, and ``final_only`` (the model's largest step; index ``(model_id, step)``)."""
+    ranges, and ``final_only`` (see :func:`_final_checkpoints`)."""
     conditions: list[ColumnElement[bool]] = []
     model_conditions = _model_conditions(flt)
     if model_conditions:
@@ -69,13 +79,24 @@ def _checkpoint_conditions(flt: MeasurementFilter) -> list[ColumnElement[bool]]:
             conditions.append(column >= low)
         if high is not None:
             conditions.append(column <= high)
-    if flt.final_only:  # one grouped pass over checkpoints, not one probe per checkpoint
-        other = aliased(Checkpoint)
-        last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
-            other.model_id
-        )
-        conditions.append(tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last))
+    if flt.final_only:
+        conditions.append(_final_checkpoints(session))
     return conditions
+
+
+def _final_checkpoints(session: Session) -> ColumnElement[bool]:
+    """``Checkpoint`` is at its model's largest step (any, for a model without steps): one
+    grouped pass over checkpoints (not one probe per checkpoint). On Postgres the pass runs
+    once per listing and its ids go to each statement as one array, read by primary key."""
+    other = aliased(Checkpoint)
+    last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
+        other.model_id
+    )
+    final = tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last)
+    if session.get_bind().dialect.name != "postgresql":
+        return final
+    ids = list(session.scalars(select(Checkpoint.id).where(final)))
+    return Checkpoint.id.in_(select(func.unnest(bindparam("final_ids", ids, ARRAY(Integer)))))
 
 
 def _measurement_conditions(session: Session, flt: MeasurementFilter) -> list | None:
@@ -117,14 +138,25 @@ def _rows(conditions: list, checkpoint_conditions: list) -> Select:
     )
 
 
-def _count(session: Session, conditions: list, checkpoint_conditions: list) -> int:
-    """How many measurements match: one index of ``measurements``, checkpoints as ids."""
-    stmt = select(func.count()).select_from(Measurement).where(*conditions)
+def _count(
+    session: Session, conditions: list, checkpoint_conditions: list, *, bound: int | None
+) -> int:
+    """How many measurements match (at most ``bound + 1`` are counted when a bound is given):
+    one index of ``measurements``, checkpoints as ids."""
+    stmt = select(Measurement.id).where(*conditions)
     if checkpoint_conditions:
         stmt = stmt.where(
             Measurement.checkpoint_id.in_(select(Checkpoint.id).where(*checkpoint_conditions))
         )
-    return session.scalar(stmt) or 0
+    if bound is not None:
+        stmt = stmt.limit(bound + 1)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def _first_models(session: Session, flt: MeasurementFilter) -> list[int]:
+    """The ids of the first ``FIRST_MODELS`` models (by name) that the model filters select."""
+    stmt = select(Model.id).where(*_model_conditions(flt)).order_by(Model.name)
+    return list(session.scalars(stmt.limit(FIRST_MODELS)))
 
 
 def _counts_by_model(
@@ -171,26 +203,45 @@ def list_measurements(
     flt: MeasurementFilter | None = None,
     limit: int = 1000,
     offset: int = 0,
+    exact_total: bool = False,
 ) -> MeasurementPage:
-    """One page of the measurements ``flt`` selects, ordered by model, step, eval set, metric."""
+    """One page of the measurements ``flt`` selects, ordered by model, step, eval set, metric,
+    and how many match (exact unless more than ``COUNT_AHEAD`` lie past the page)."""
     flt = flt or MeasurementFilter()
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return MeasurementPage(total=0, limit=limit, offset=offset, items=[])
-    checkpoint_conditions = _checkpoint_conditions(flt)
+    checkpoint_conditions = _checkpoint_conditions(session, flt)
     ordered = _rows(conditions, checkpoint_conditions).order_by(*_ORDER).limit(limit)
-    page: Select | None
-    if conditions:  # matches may be sparse: locate the page by per-model counts
+    total: int | None = None  # known exactly from the per-model counts
+    rows: list[Row] | None = None
+    if not conditions:  # every checkpoint has rows: the walk in model-name order fills the page
+        rows = list(session.execute(ordered.offset(offset)))
+    elif not (exact_total or flt.final_only):  # final_only: a few rows per model, seldom a page
+        rows = _page_of_first_models(session, flt, ordered, limit=limit, offset=offset)
+    if rows is None:  # matches may be sparse: locate the page by per-model counts
         counts = _counts_by_model(session, conditions, checkpoint_conditions)
         total = sum(n for _, n in counts)
         models, within = _page_models(counts, limit=limit, offset=offset)
-        page = ordered.where(Checkpoint.model_id.in_(models)).offset(within) if models else None
-    else:  # every checkpoint has rows: the walk in model-name order fills the page
-        total = _count(session, conditions, checkpoint_conditions)
-        page = ordered.offset(offset) if offset < total else None
-    rows: Iterable[Row] = session.execute(page) if page is not None else []
+        page = ordered.where(Checkpoint.model_id.in_(models)).offset(within)
+        rows = list(session.execute(page)) if models else []
     items = [MeasurementPublic.model_validate(dict(row._mapping)) for row in rows]
-    return MeasurementPage(total=total, limit=limit, offset=offset, items=items)
+    exact = total is not None
+    if total is None:
+        bound = None if exact_total else offset + limit + COUNT_AHEAD
+        total = _count(session, conditions, checkpoint_conditions, bound=bound)
+        exact = bound is None or total <= bound
+    return MeasurementPage(total=total, total_exact=exact, limit=limit, offset=offset, items=items)
+
+
+def _page_of_first_models(
+    session: Session, flt: MeasurementFilter, ordered: Select, *, limit: int, offset: int
+) -> list[Row] | None:
+    """The page's rows if the first ``FIRST_MODELS`` models by name hold all of it (or are
+    all the models), else None: a sort of a few models' rows instead of counting every match."""
+    first = _first_models(session, flt)
+    rows = list(session.execute(ordered.where(Checkpoint.model_id.in_(first)).offset(offset)))
+    return rows if len(rows) == limit or len(first) < FIRST_MODELS else None
 
 
 def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
@@ -199,5 +250,5 @@ def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return pd.DataFrame(columns=MEASUREMENT_COLUMNS)
-    stmt = _rows(conditions, _checkpoint_conditions(flt)).order_by(*_ORDER)
+    stmt = _rows(conditions, _checkpoint_conditions(session, flt)).order_by(*_ORDER)
     return read_frame(session, stmt)

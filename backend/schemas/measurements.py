@@ -86,9 +86,11 @@ class MeasurementPublic(BaseModel):
 
 
 class MeasurementPage(BaseModel):
-    """One page of measurements and the total that matched."""
+    """One page of measurements and how many matched: exactly when ``total_exact``, else at
+    least ``total`` (counting stopped 10,000 matches past the page's end)."""
 
     total: int
+    total_exact: bool = True
     limit: int
     offset: int
     items: list[MeasurementPublic]

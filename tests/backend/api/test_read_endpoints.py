@@ -65,6 +65,9 @@ def test_catalog_eval_sets_metrics(seeded_client):
 def test_measurements_json_pages_and_filters(seeded_client):
     page = seeded_client.get("/api/measurements", params={"limit": 5}).json()
     assert page["total"] == N_MEASUREMENTS and len(page["items"]) == 5
+    assert page["total_exact"] is True
+    exact = seeded_client.get("/api/measurements", params={"limit": 5, "exact_total": True})
+    assert exact.json() == page
     rest = seeded_client.get("/api/measurements", params={"limit": 100, "offset": 5}).json()
     ids = [m["id"] for m in page["items"] + rest["items"]]
     assert len(set(ids)) == N_MEASUREMENTS

@@ -7,10 +7,12 @@ sequential scan then means that no index can serve the query). Every statement t
 - read ``measurements`` through an index, never by a sequential scan;
 - filter eval sets by id (an index condition), never by joining ``eval_sets`` and comparing
   names row by row (the plan that walked and discarded most of the table);
-- count without joining a name table when no model filter asks for one;
+- count without joining a name table when no model filter asks for one (the count is
+  bounded unless an exact total is asked for: both are checked);
 - page without sorting every match: either the walk in model-name order (an Incremental Sort
   whose presorted key is the model name) or a sort of the page's own models (``model_id``
-  restricted to a list) — never a plain Sort over all matching rows.
+  restricted to a list: the first models by name, or those the page spans) — never a plain
+  Sort over all matching rows.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import event, insert, text
 
 from backend import db
 from backend.models import Checkpoint, EvalSet, Measurement, Model
+from backend.queries import measurements
 from backend.queries.measurements import list_measurements
 from backend.schemas.measurements import MeasurementFilter
 
@@ -107,8 +110,9 @@ def _statements(session, flt: MeasurementFilter) -> list[str]:
 
     engine = session.get_bind()
     event.listen(engine, "before_cursor_execute", grab)
-    try:
+    try:  # the first models' page or per-model counts, bounded and exact totals
         list_measurements(session, flt=flt, limit=10)
+        list_measurements(session, flt=flt, limit=10, exact_total=True)
     finally:
         event.remove(engine, "before_cursor_execute", grab)
     return seen
@@ -142,7 +146,8 @@ def _model_filtered(flt: MeasurementFilter) -> bool:
     return any((flt.models, flt.families, flt.pretraining_data, flt.architectures, flt.tokenizers))
 
 
-def test_listing_plans_use_indexes_and_never_sort_every_match(postgres_url):
+def test_listing_plans_use_indexes_and_never_sort_every_match(postgres_url, monkeypatch):
+    monkeypatch.setattr(measurements, "FIRST_MODELS", 8)  # fewer than the models: both ways
     engine = db.get_engine(postgres_url)
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE models, eval_sets, uploads RESTART IDENTITY CASCADE"))
@@ -165,7 +170,7 @@ def test_listing_plans_use_indexes_and_never_sort_every_match(postgres_url):
                     failures.setdefault(name, []).extend(problems)
         assert not failures, failures
         page = list_measurements(session, flt=MeasurementFilter(eval_sets=["late"]), limit=10)
-        assert page.total == SPARSE_MODELS * N_CHECKPOINTS * 2
+        assert page.total == SPARSE_MODELS * N_CHECKPOINTS * 2 and page.total_exact
         assert [item.model for item in page.items] == ["m-054"] * 10
     finally:
         session.rollback()

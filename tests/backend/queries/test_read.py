@@ -1,9 +1,10 @@
-"""The fast frame reader: columnar and row reads agree, NULLs become NaN, empty reads work."""
+"""The fast frame reader: columnar and row reads agree, NULLs become NaN, empty reads work,
+text with NULLs or the separator in it reads the same."""
 
 from __future__ import annotations
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, null, select
 
 from backend.models import Checkpoint, Measurement
 from backend.queries._read import read_frame
@@ -41,3 +42,20 @@ def test_empty_reads(session):
         frame = read_frame(session, _stmt().where(Measurement.value > 1e9), columnar=columnar)
         assert frame.empty
         assert list(frame.columns) == ["id", "revision", "step", "flops", "value", "stderr"]
+
+
+def test_text_with_null_or_separator_reads_the_same(session):
+    """A text column is joined into one string on Postgres; NULLs and values holding the
+    separator take the array read instead and come back unchanged."""
+    seed(session)
+    checkpoint = session.scalars(select(Checkpoint).order_by(Checkpoint.id)).first()
+    checkpoint.revision = "a\x1fb"  # the separator inside a value
+    session.flush()
+    note = case((Measurement.stderr.is_(None), null()), else_=Checkpoint.revision).label("note")
+    for stmt in (_stmt(), _stmt().add_columns(note)):
+        rows = read_frame(session, stmt).sort_values("id").reset_index(drop=True)
+        columns = read_frame(session, stmt, columnar=True).sort_values("id").reset_index(drop=True)
+        assert rows["revision"].tolist() == columns["revision"].tolist()
+        assert "a\x1fb" in columns["revision"].tolist()
+    assert columns["note"].isna().sum() == 9
+    assert rows["note"].tolist() == columns["note"].tolist()
