@@ -78,6 +78,19 @@ def number_input(component_id: str, value, *, placeholder: str = "", step="any")
     )
 
 
+def metric_field(
+    label: str, component_id: str, choices, value: str, *, first: Sequence[str] = ()
+) -> html.Div:
+    """A metric picker: a short list (``first``, the most widely measured, the chosen), the
+    other metrics found by typing (``register_metric_search``)."""
+    from app.views.choices import METRIC_OPTIONS_LIMIT, metric_picker_options
+
+    options = metric_picker_options(choices, value, first)
+    if choices.metrics_beyond(METRIC_OPTIONS_LIMIT):
+        label = f"{label} (type to search {len(choices.metrics)})"
+    return field(label, dropdown(component_id, options, value, clearable=False))
+
+
 def exclude_field(
     component_id: str, excluded: list[str], *, label: str = "excluded points (click a point to add)"
 ) -> html.Div:
