@@ -46,21 +46,19 @@ class Choices:
         in catalog order: those whose label or key holds every word of ``search``; with
         ``limit``, only that many of them (the keys in ``first`` first, then the most
         widely measured) and the ``keep`` ones (the chosen)."""
-        options = [
-            {"label": metric_label(m), "value": metric_key(m), "n_models": m.n_models}
+        listed = [
+            (metric_key(m), metric_label(m), m.n_models)
             for m in self.metrics
             if kind is None or m.kind == kind
         ]
         words = (search or "").lower().split()
-        found = [
-            o for o in options if all(w in f"{o['value']} {o['label']}".lower() for w in words)
-        ]
+        found = [item for item in listed if all(w in f"{item[0]} {item[1]}".lower() for w in words)]
         if limit is not None and len(found) > limit:
             rank = {key: index for index, key in enumerate(first)}
-            found = sorted(found, key=lambda o: (rank.get(o["value"], len(rank)), -o["n_models"]))
+            found = sorted(found, key=lambda item: (rank.get(item[0], len(rank)), -item[2]))
             found = found[:limit]
-        shown = {o["value"] for o in found} | set(keep)
-        return [{"label": o["label"], "value": o["value"]} for o in options if o["value"] in shown]
+        shown = {item[0] for item in found} | set(keep)
+        return [{"label": label, "value": key} for key, label, _ in listed if key in shown]
 
     def metrics_beyond(self, limit: int, kind: str | None = None) -> bool:
         """Whether a metric picker of ``limit`` options leaves metrics to search for."""
