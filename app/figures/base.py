@@ -76,11 +76,12 @@ def template(name: str) -> dict:
     return pio.templates[name].to_plotly_json()
 
 
-def new_figure(**layout_options) -> go.Figure:
-    """An empty figure with :func:`base_layout` applied (keyword arguments go to it)."""
+def new_figure(traces: Sequence[go.Scatter | go.Scattergl] = (), **layout_options) -> go.Figure:
+    """A figure of ``traces`` with :func:`base_layout` applied (keyword arguments go to it).
+    Pass the traces here: ``figure.add_traces`` would validate each one again."""
     layout = base_layout(**layout_options)
     layout["template"] = template(layout["template"])
-    return go.Figure(layout=layout, _validate=False)
+    return go.Figure(data=list(traces), layout=layout, _validate=False)
 
 
 def empty_figure(message: str = "No data for this selection") -> go.Figure:
@@ -216,7 +217,7 @@ def line_trace(
         name=name,
         legendgroup=legendgroup or name,
         showlegend=showlegend,
-        line={"color": color or color_for(name), "width": 2, "dash": dash},
+        line={"color": color or color_for(name), "width": 2, **({"dash": dash} if dash else {})},
         hovertemplate=f"{name}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
     )
 
