@@ -78,6 +78,19 @@ def number_input(component_id: str, value, *, placeholder: str = "", step="any")
     )
 
 
+def metric_field(
+    label: str, component_id: str, choices, value: str, *, first: Sequence[str] = ()
+) -> html.Div:
+    """A metric picker: a short list (``first``, the most widely measured, the chosen), the
+    other metrics found by typing (``register_metric_search``)."""
+    from app.views.choices import METRIC_OPTIONS_LIMIT, metric_picker_options
+
+    options = metric_picker_options(choices, value, first)
+    if choices.metrics_beyond(METRIC_OPTIONS_LIMIT):
+        label = f"{label} (type to search {len(choices.metrics)})"
+    return field(label, dropdown(component_id, options, value, clearable=False))
+
+
 def exclude_field(
     component_id: str, excluded: list[str], *, label: str = "excluded points (click a point to add)"
 ) -> html.Div:
@@ -153,21 +166,23 @@ def explorer_layout(
     empty: Callable[[], Component] | None = None,
 ) -> Callable[..., Component]:
     """The page's ``layout(**query)``: the explorer for the view state in the query string
-    (defaults fill what it leaves out). ``read_choices`` gives the control options and the
-    resolved state, ``controls(state, choices)`` the toolbar, ``empty()`` (or a plain notice)
-    the page when there is nothing to plot."""
+    (defaults fill what it leaves out). ``read_choices(session, state)`` gives the control
+    options and the resolved state, read in the one transaction the view is then built in;
+    ``controls(state, choices)`` the toolbar, ``empty()`` (or a plain notice) the page when
+    there is nothing to plot."""
 
     def layout(**query) -> Component:
         from app.components.empty_state import empty_state
+        from app.session import ui_session
         from app.state import decode_state
-        from app.views.common import build_in_session
 
-        choices, state = read_choices(decode_state(spec.state_cls, query))
-        if choices.is_empty:
-            if empty is not None:
-                return empty()
-            return html.Div([html.H2(spec.title), empty_state("No measurements yet")])
-        view = build_in_session(spec.build, state)
+        with ui_session() as session:  # one transaction: the catalog is read once
+            choices, state = read_choices(session, decode_state(spec.state_cls, query))
+            if choices.is_empty:
+                if empty is not None:
+                    return empty()
+                return html.Div([html.H2(spec.title), empty_state("No measurements yet")])
+            view = spec.build(session, state)
         return explorer_page(spec, controls=controls(state, choices), view=view, state=state)
 
     layout.__doc__ = f"The {spec.title} page for the view state in the query string."

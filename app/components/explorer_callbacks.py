@@ -8,7 +8,7 @@ to its page as it would a callback written in the page module."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dash import Input, Output, State, callback
 
@@ -17,7 +17,7 @@ from app.components.explorer import shown_if
 from app.components.explorer_spec import ExplorerSpec
 from app.components.export_sources import register_point_source
 from app.state import decode_state
-from app.views.choices import model_options
+from app.views.choices import Choices, metric_search_options, model_options
 from app.views.common import build_in_session, explorer_outputs, state_from_controls
 from app.views.exclusions import exclude_options, toggle_clicked
 
@@ -114,3 +114,27 @@ def register_model_search(*, module: str, models: str) -> Callable:
         Input(models, "search_value"),
         State(models, "value"),
     )
+
+
+def register_metric_search(
+    *,
+    module: str,
+    pickers: Sequence[str],
+    first: Callable[[Choices], Sequence[str]] | None = None,
+) -> None:
+    """Each metric picker's options: the metrics matching what is typed (the chosen stay),
+    ranked by ``first(choices)`` then by how widely each is measured."""
+    for picker in pickers:
+
+        def search_metrics(search, chosen):
+            """Matching metrics, the chosen kept."""
+            return metric_search_options(search, chosen, first)
+
+        _register(
+            module,
+            f"search_{picker.replace('-', '_')}",
+            search_metrics,
+            Output(picker, "options"),
+            Input(picker, "search_value"),
+            State(picker, "value"),
+        )

@@ -8,15 +8,21 @@ Conventions for figure builders (``make_*_figure(frame, fit) -> go.Figure``, pur
   ``[model, checkpoint, *extra]`` and the shell's click handler can open ``/model/<model>``;
 - colours come from :mod:`app.palette` (same group value, same colour, on every page);
 - fitted curves come from :func:`line_trace` and :func:`band_trace` (no ``customdata``).
+
+The figures are built without plotly's per-property validation (``_validate=False``; the
+template resolved once, :func:`template`): the builders set only known properties, and
+validating every trace and the whole template cost more than the rest of a page's view.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from app.natural import natural_key
 from app.palette import MISSING_COLOR, PALETTE, color_for
@@ -64,14 +70,23 @@ def base_layout(
     }
 
 
-def new_figure(**layout_options) -> go.Figure:
-    """An empty figure with :func:`base_layout` applied (keyword arguments go to it)."""
-    return go.Figure(layout=base_layout(**layout_options))
+@cache
+def template(name: str) -> dict:
+    """The plotly template ``name`` as the figure JSON carries it (resolved once)."""
+    return pio.templates[name].to_plotly_json()
+
+
+def new_figure(traces: Sequence[go.Scatter | go.Scattergl] = (), **layout_options) -> go.Figure:
+    """A figure of ``traces`` with :func:`base_layout` applied (keyword arguments go to it).
+    Pass the traces here: ``figure.add_traces`` would validate each one again."""
+    layout = base_layout(**layout_options)
+    layout["template"] = template(layout["template"])
+    return go.Figure(data=list(traces), layout=layout, _validate=False)
 
 
 def empty_figure(message: str = "No data for this selection") -> go.Figure:
     """A blank figure that says why it is blank, instead of an empty pair of axes."""
-    fig = go.Figure(layout=base_layout())
+    fig = new_figure()
     fig.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
@@ -131,6 +146,7 @@ def point_trace(
     trace_class = scatter_class(len(columns[0]))
     marker_color = color or color_for(name)
     return trace_class(
+        _validate=False,
         x=np.asarray(x),
         y=np.asarray(y),
         mode=mode,
@@ -194,13 +210,14 @@ def line_trace(
 ) -> go.Scatter:
     """A fitted curve (or reference line) in the group's colour; no click-through."""
     return go.Scatter(
+        _validate=False,
         x=np.asarray(x),
         y=np.asarray(y),
         mode="lines",
         name=name,
         legendgroup=legendgroup or name,
         showlegend=showlegend,
-        line={"color": color or color_for(name), "width": 2, "dash": dash},
+        line={"color": color or color_for(name), "width": 2, **({"dash": dash} if dash else {})},
         hovertemplate=f"{name}<br>%{{x:.4g}}, %{{y:.4g}}<extra></extra>",
     )
 
@@ -220,6 +237,7 @@ def band_trace(
     polygon_x = np.concatenate([x, x[::-1]])
     polygon_y = np.concatenate([np.asarray(upper), np.asarray(lower)[::-1]])
     return go.Scatter(
+        _validate=False,
         x=polygon_x,
         y=polygon_y,
         mode="lines",
@@ -248,6 +266,7 @@ def excluded_trace(frame: pd.DataFrame) -> go.Scatter:
         else np.empty((0, 3))
     )
     return go.Scatter(
+        _validate=False,
         x=np.asarray(frame["x"]),
         y=np.asarray(frame["y"]),
         mode="markers",

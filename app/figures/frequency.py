@@ -62,21 +62,22 @@ def make_frequency_figure(
     ``binned`` has columns ``group``, ``x`` (bin centre), ``y`` (mean accuracy) and ``n``.
     Accuracies are fractions; the y axis shows them in percent.
     """
+    traces: list[go.Scatter | go.Scattergl] = []
+    if options.show_points:
+        extra = ("concept",) if "concept" in frame else ()
+        traces += grouped_point_traces(frame, x="x", y="y", group="group", extra=extra)
+        for trace in traces:
+            trace.marker.update(size=6, opacity=0.4)
+    if binned is not None and not binned.empty:
+        traces += binned_traces(binned, show_legend=not options.show_points)
+    for line in fits:
+        traces += fit_line_traces(line)
     figure = new_figure(
+        traces,
         x_title=options.x_label,
         y_title=options.y_label,
         x_log=options.log_x,
         legend_title=options.legend_title,
     )
     figure.update_yaxes(tickformat=".0%")
-    if options.show_points:
-        extra = ("concept",) if "concept" in frame else ()
-        points = grouped_point_traces(frame, x="x", y="y", group="group", extra=extra)
-        for trace in points:
-            trace.marker.update(size=6, opacity=0.4)
-        figure.add_traces(points)
-    if binned is not None and not binned.empty:
-        figure.add_traces(binned_traces(binned, show_legend=not options.show_points))
-    for line in fits:
-        figure.add_traces(fit_line_traces(line))
     return figure

@@ -39,6 +39,7 @@ class LossToLossOptions:
 def extrapolation_trace(point: Extrapolation) -> go.Scatter:
     """A star with error bars at the predicted value of one group's line."""
     return go.Scatter(
+        _validate=False,
         x=[point.x],
         y=[point.y],
         mode="markers",
@@ -67,18 +68,15 @@ def make_loss_to_loss_figure(
     The lines are drawn as the analysis evaluated them on a grid; an extrapolation adds a star
     with the band as error bars at the chosen x.
     """
-    figure = new_figure(
+    traces = grouped_point_traces(frame, x="x", y="y", group="group", extra=options.hover_columns)
+    for line in fits:
+        traces += fit_line_traces(line)
+    traces += [extrapolation_trace(point) for point in options.extrapolations]
+    return new_figure(
+        traces,
         x_title=options.x_label,
         y_title=options.y_label,
         x_log=options.log_axes,
         y_log=options.log_axes,
         legend_title=options.legend_title,
     )
-    figure.add_traces(
-        grouped_point_traces(frame, x="x", y="y", group="group", extra=options.hover_columns)
-    )
-    for line in fits:
-        figure.add_traces(fit_line_traces(line))
-    for point in options.extrapolations:
-        figure.add_trace(extrapolation_trace(point))
-    return figure

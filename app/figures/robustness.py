@@ -68,11 +68,6 @@ def make_robustness_figure(
     tick_values, tick_labels = transform.ticks(low, high)
     if transform.name == "linear":  # accuracies: percent labels on linear axes too
         tick_labels = [f"{100 * value:.0f}%" for value in tick_values]
-    figure = new_figure(
-        x_title=f"{options.x_label} ({transform.name} scale)",
-        y_title=f"{options.y_label} ({transform.name} scale)",
-        legend_title=options.legend_title,
-    )
     plotted = frame.assign(
         x=transform.forward(frame["x"].to_numpy(float)),
         y=transform.forward(frame["y"].to_numpy(float)),
@@ -84,16 +79,20 @@ def make_robustness_figure(
         plotted["effective_robustness"] = frame["effective_robustness"].map("{:+.1%}".format)
         extra.append("effective_robustness")
     in_data_units = {options.x_label: "id_accuracy", options.y_label: "ood_accuracy"}
-    figure.add_traces(
-        grouped_point_traces(
-            plotted, x="x", y="y", group="group", extra=extra, data_values=in_data_units
-        )
+    traces = grouped_point_traces(
+        plotted, x="x", y="y", group="group", extra=extra, data_values=in_data_units
     )
     for line in fits:
-        figure.add_traces(fit_line_traces(transformed(line, options.transform), show_legend=True))
+        traces += fit_line_traces(transformed(line, options.transform), show_legend=True)
     diagonal = transform.forward(np.array([low, high]))
-    figure.add_trace(
+    traces.append(
         line_trace(x=diagonal, y=diagonal, name="y = x", color=REFERENCE_COLOR, dash="dot")
+    )
+    figure = new_figure(
+        traces,
+        x_title=f"{options.x_label} ({transform.name} scale)",
+        y_title=f"{options.y_label} ({transform.name} scale)",
+        legend_title=options.legend_title,
     )
     axis_ticks = {
         "tickmode": "array",

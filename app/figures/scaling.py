@@ -52,6 +52,7 @@ def prediction_trace(point: Prediction) -> go.Scatter:
             "arrayminus": [point.y - point.lower],
         }
     return go.Scatter(
+        _validate=False,
         x=[point.x],
         y=[point.y],
         mode="markers",
@@ -68,32 +69,26 @@ def make_scaling_figure(
     frame: pd.DataFrame, fits: Sequence[FitLine], options: ScalingOptions
 ) -> go.Figure:
     """Points (x, y, group, model, checkpoint), one fitted line per group, frontier, readouts."""
-    figure = new_figure(
+    traces = grouped_point_traces(frame, x="x", y="y", group="group", extra=options.hover_columns)
+    for line in fits:
+        traces += fit_line_traces(line)
+    if options.frontier is not None:
+        traces += fit_line_traces(options.frontier, show_legend=True)
+    traces += [prediction_trace(point) for point in options.predictions]
+    return new_figure(
+        traces,
         x_title=options.x_label,
         y_title=options.y_label,
         x_log=options.log_x,
         y_log=options.log_y,
         legend_title=options.legend_title,
     )
-    figure.add_traces(
-        grouped_point_traces(frame, x="x", y="y", group="group", extra=options.hover_columns)
-    )
-    for line in fits:
-        figure.add_traces(fit_line_traces(line))
-    if options.frontier is not None:
-        figure.add_traces(fit_line_traces(options.frontier, show_legend=True))
-    for point in options.predictions:
-        figure.add_trace(prediction_trace(point))
-    return figure
 
 
 def make_learning_curve_figure(
     frame: pd.DataFrame, *, x_label: str, y_label: str, log_x: bool = False
 ) -> go.Figure:
     """Metric against step (or tokens), one line per model (``group`` names the line)."""
-    figure = new_figure(x_title=x_label, y_title=y_label, x_log=log_x, legend_title="model")
     ordered = frame.sort_values(["group", "x"]) if not frame.empty else frame
-    figure.add_traces(
-        grouped_point_traces(ordered, x="x", y="y", group="group", mode="lines+markers")
-    )
-    return figure
+    traces = grouped_point_traces(ordered, x="x", y="y", group="group", mode="lines+markers")
+    return new_figure(traces, x_title=x_label, y_title=y_label, x_log=log_x, legend_title="model")

@@ -14,11 +14,13 @@ from app.components.explorer import (
     field,
     field_group,
     flags,
+    metric_field,
     number_input,
 )
 from app.components.explorer_callbacks import (
     register_explorer,
     register_field_toggle,
+    register_metric_search,
 )
 from app.components.explorer_spec import ExplorerSpec
 from app.views.common import (
@@ -27,6 +29,7 @@ from app.views.common import (
 from app.views.loss_to_loss import (
     LossToLossState,
     build_loss_to_loss_view,
+    loss_metrics,
     read_loss_to_loss_choices,
 )
 
@@ -66,18 +69,15 @@ dash.register_page(
 def controls(state: LossToLossState, choices) -> html.Div:
     """The pickers, filters and options of the page, set from ``state``."""
     data_options = choices.value_options("pretraining_data")
+    losses = loss_metrics(choices)
     pairing_options = [
         {"label": "same model", "value": "same-model"},
         {"label": "train-to-train (matched N, D)", "value": "train-to-train"},
     ]
     return html.Div(
         [
-            field(
-                "x loss", dropdown(ids.L2L_X, choices.metric_options(), state.x, clearable=False)
-            ),
-            field(
-                "y loss", dropdown(ids.L2L_Y, choices.metric_options(), state.y, clearable=False)
-            ),
+            metric_field("x loss", ids.L2L_X, choices, state.x, first=losses),
+            metric_field("y loss", ids.L2L_Y, choices, state.y, first=losses),
             field(
                 "pairing",
                 dropdown(ids.L2L_PAIRING, pairing_options, state.pairing, clearable=False),
@@ -160,3 +160,4 @@ register_field_toggle(
     second=ids.L2L_PAIRING_FIELDS,
     second_when="train-to-train",
 )
+register_metric_search(module=__name__, pickers=(ids.L2L_X, ids.L2L_Y), first=loss_metrics)

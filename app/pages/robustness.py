@@ -8,9 +8,17 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from app import ids
-from app.components.explorer import dropdown, exclude_field, explorer_layout, field, flags
+from app.components.explorer import (
+    dropdown,
+    exclude_field,
+    explorer_layout,
+    field,
+    flags,
+    metric_field,
+)
 from app.components.explorer_callbacks import (
     register_explorer,
+    register_metric_search,
 )
 from app.components.explorer_spec import ExplorerSpec
 from app.state import state_href
@@ -23,7 +31,7 @@ from app.views.robustness import (
     group_values,
     read_robustness_choices,
 )
-from backend.fits.robustness import TESTBED_PAIR
+from backend.fits.robustness import TESTBED_PAIR, accuracy_metrics
 from backend.ingest.adapters.testbed_models import CLIP_DATA, STANDARD_DATA
 
 PATH = "/robustness"
@@ -51,17 +59,15 @@ dash.register_page(
 
 def controls(state: RobustnessState, choices) -> html.Div:
     """The pickers, filters and options of the page, set from ``state``."""
-    metrics = choices.metric_options()
     group_values = choices.value_options(state.group)
+    accuracies = accuracy_metrics(choices)
     return html.Div(
         [
-            field(
-                "in-distribution (x)",
-                dropdown(ids.ROBUSTNESS_ID, metrics, state.id, clearable=False),
+            metric_field(
+                "in-distribution (x)", ids.ROBUSTNESS_ID, choices, state.id, first=accuracies
             ),
-            field(
-                "out-of-distribution (y)",
-                dropdown(ids.ROBUSTNESS_OOD, metrics, state.ood, clearable=False),
+            metric_field(
+                "out-of-distribution (y)", ids.ROBUSTNESS_OOD, choices, state.ood, first=accuracies
             ),
             field(
                 "axes",
@@ -163,6 +169,9 @@ layout = explorer_layout(
     EXPLORER, read_choices=read_robustness_choices, controls=controls_with_taori_link
 )
 register_explorer(EXPLORER)
+register_metric_search(
+    module=__name__, pickers=(ids.ROBUSTNESS_ID, ids.ROBUSTNESS_OOD), first=accuracy_metrics
+)
 
 
 @callback(

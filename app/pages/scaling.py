@@ -15,11 +15,13 @@ from app.components.explorer import (
     field,
     field_group,
     flags,
+    metric_field,
     number_input,
 )
 from app.components.explorer_callbacks import (
     register_explorer,
     register_field_toggle,
+    register_metric_search,
     register_model_search,
 )
 from app.components.explorer_spec import ExplorerSpec
@@ -35,6 +37,7 @@ from app.views.scaling import (
     build_scaling_view,
     read_scaling_choices,
 )
+from backend.fits.loss_to_loss import loss_metrics
 
 PATH = "/scaling"
 FLAG_LABELS = {
@@ -101,11 +104,8 @@ def controls(state: ScalingState, choices) -> html.Div:
     return html.Div(
         [
             field("view", dropdown(ids.SCALING_MODE, MODE_OPTIONS, state.mode, clearable=False)),
-            field(
-                "metric",
-                dropdown(
-                    ids.SCALING_METRIC, choices.metric_options(), state.metric, clearable=False
-                ),
+            metric_field(
+                "metric", ids.SCALING_METRIC, choices, state.metric, first=loss_metrics(choices)
             ),
             field_group(ids.SCALING_LAW_FIELDS, scaling_fields, visible=state.mode == "scaling"),
             field_group(ids.SCALING_CURVE_FIELDS, curve_fields, visible=state.mode == "curves"),
@@ -166,3 +166,4 @@ register_field_toggle(
     second_when="curves",
 )
 register_model_search(module=__name__, models=ids.SCALING_MODELS)
+register_metric_search(module=__name__, pickers=(ids.SCALING_METRIC,), first=loss_metrics)

@@ -41,10 +41,11 @@ VIEWS = {
 }
 
 
-def read_frequency_choices(state: FrequencyState) -> tuple[FrequencyChoices, FrequencyState]:
-    """The control options and the state with its defaults filled in."""
-    with ui_session() as session:
-        return read_choices_in(session), resolve(session, state)
+def read_frequency_choices(
+    session: Session, state: FrequencyState
+) -> tuple[FrequencyChoices, FrequencyState]:
+    """The control options and the state with its defaults filled in (in the page's session)."""
+    return read_choices_in(session), resolve(session, state)
 
 
 def counting_methods(corpus: str, current: str | None) -> tuple[list[str], str]:

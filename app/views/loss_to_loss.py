@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from app.figures.base import excluded_trace
 from app.figures.loss_to_loss import Extrapolation, LossToLossOptions, make_loss_to_loss_figure
-from app.session import ui_session
 from app.views.choices import Choices, read_choices
 from app.views.common import ExplorerView, empty_view, fitted_curve, grid, parameter_row
 from backend.catalog.aliases import display_name
@@ -29,10 +28,11 @@ __all__ = ["LossToLossState", "build_loss_to_loss_view", "loss_metrics", "with_d
 PAIRINGS = ("same-model", "train-to-train")
 
 
-def read_loss_to_loss_choices(state: LossToLossState) -> tuple[Choices, LossToLossState]:
-    """The control options and the state with its defaults filled in."""
-    with ui_session() as session:
-        return read_choices(session), resolve(session, state)
+def read_loss_to_loss_choices(
+    session: Session, state: LossToLossState
+) -> tuple[Choices, LossToLossState]:
+    """The control options and the state with its defaults filled in (in the page's session)."""
+    return read_choices(session), resolve(session, state)
 
 
 def group_line(group: GroupFit, state: LossToLossState):

@@ -38,10 +38,11 @@ __all__ = [
 BASELINE_COLOR = "#222222"
 
 
-def read_robustness_choices(state: RobustnessState) -> tuple[Choices, RobustnessState]:
-    """The control options and the state with its defaults filled in."""
-    with ui_session() as session:
-        return read_choices(session), resolve(session, state)
+def read_robustness_choices(
+    session: Session, state: RobustnessState
+) -> tuple[Choices, RobustnessState]:
+    """The control options and the state with its defaults filled in (in the page's session)."""
+    return read_choices(session), resolve(session, state)
 
 
 def group_values(group: str) -> list[str]:

@@ -15,7 +15,6 @@ from app.figures.scaling import (
     make_learning_curve_figure,
     make_scaling_figure,
 )
-from app.session import ui_session
 from app.views.choices import Choices, read_choices
 from app.views.common import (
     ExplorerView,
@@ -55,10 +54,9 @@ LAWS = {
 HOVER_COLUMNS = ("n_params", "tokens_seen")
 
 
-def read_scaling_choices(state: ScalingState) -> tuple[Choices, ScalingState]:
-    """The control options and the state with its defaults filled in."""
-    with ui_session() as session:
-        return read_choices(session), resolve(session, state)
+def read_scaling_choices(session: Session, state: ScalingState) -> tuple[Choices, ScalingState]:
+    """The control options and the state with its defaults filled in (in the page's session)."""
+    return read_choices(session), resolve(session, state)
 
 
 def y_label(state: ScalingState) -> str:

@@ -140,9 +140,15 @@ def goodness(
 
 
 def percentile_interval(samples: FloatArray, level: float) -> tuple[FloatArray, FloatArray]:
-    """Equal-tailed percentile interval of bootstrap ``samples`` along axis 0."""
+    """Equal-tailed percentile interval of bootstrap ``samples`` along axis 0 (NaN samples, failed
+    refits, left out). Without NaNs ``np.percentile`` gives the same numbers as
+    ``np.nanpercentile`` at a fraction of the cost (no per-column Python loop)."""
     tail = 100 * (1 - level) / 2
-    bounds: FloatArray = np.nanpercentile(samples, [tail, 100 - tail], axis=0)
+    quantiles = [tail, 100 - tail]
+    if np.isnan(samples).any():
+        bounds: FloatArray = np.nanpercentile(samples, quantiles, axis=0)
+    else:
+        bounds = np.percentile(samples, quantiles, axis=0)
     return bounds[0], bounds[1]
 
 

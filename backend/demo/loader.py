@@ -58,9 +58,14 @@ def demo_paths() -> list[tuple[Path, str]]:
 
 
 def load_demo(
-    *, engine: Engine, progress: Callable[[Path, UploadReport], None] | None = None
+    *,
+    engine: Engine,
+    progress: Callable[[Path, UploadReport], None] | None = None,
+    warm_fits: bool = True,
 ) -> list[UploadReport]:
-    """Ingest every bundled file (one upload each); returns the reports in load order."""
+    """Ingest every bundled file (one upload each); returns the reports in load order. With
+    ``warm_fits`` the explorer pages' default fits are then computed into the shared fit
+    cache (``backend.fits.warm``), so a first visitor does not wait for them."""
     reports = []
     for path, fmt in demo_paths():
         report = ingest_file(
@@ -74,4 +79,8 @@ def load_demo(
         reports.append(report)
         if progress is not None:
             progress(path, report)
+    if warm_fits:
+        from backend.fits.warm import warm_default_fits
+
+        warm_default_fits(engine)
     return reports

@@ -6,8 +6,9 @@ setting. A result is looked up in this process's memory first, then in the ``fit
 table (shared by every web process on the database, so a fit computed once is reused by all
 and survives restarts), and computed when neither has it; a result is stored in the table only
 when its fit took at least ``MIN_STORE_SECONDS`` (a cheap fit on many points, such as a
-baseline line without bootstrap, costs less to redo than to write and read back). Fits are
-deterministic (fixed seeds), so a cached result is the number the fit would give.
+baseline line without bootstrap, costs less to redo than to write and read back; inside
+``store_every_fit()``, as when the default views are precomputed, every result is stored).
+Fits are deterministic (fixed seeds), so a cached result is the number the fit would give.
 ``CACHE_VERSION`` is part of the key: bump it when a fit's numbers change.
 """
 
@@ -17,7 +18,8 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -34,6 +36,7 @@ MIN_STORE_SECONDS = 0.25
 log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 _memory: OrderedDict[str, Any] = OrderedDict()
+_store_all = False
 
 
 def _feed(digest, value: Any) -> None:
@@ -106,10 +109,22 @@ def cached_fit(session: Session, fit: Callable[..., Result], *args: Any, **setti
     if result is None:
         started = time.perf_counter()
         result = fit(*args, **settings)
-        if time.perf_counter() - started >= MIN_STORE_SECONDS:
+        if _store_all or time.perf_counter() - started >= MIN_STORE_SECONDS:
             _write(session, key, fit, result)
     _remember(key, result)
     return result
+
+
+@contextmanager
+def store_every_fit() -> Iterator[None]:
+    """Store every fit computed inside the block in the table, however cheap (a precomputed
+    view then costs a fresh process only reads)."""
+    global _store_all
+    previous, _store_all = _store_all, True
+    try:
+        yield
+    finally:
+        _store_all = previous
 
 
 def clear_memory() -> None:

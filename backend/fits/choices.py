@@ -3,6 +3,7 @@ once per view with the shared catalog queries; the fits resolve their defaults f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -14,6 +15,9 @@ from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
 MODEL_OPTIONS_LIMIT = 50
+#: How many metrics a metric picker lists before one types: the browser indexes every
+#: option's substrings when the page draws (a second for the demo's 524 metrics, per picker).
+METRIC_OPTIONS_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -29,17 +33,36 @@ class Choices:
         """Whether the database holds no measurements at all."""
         return not self.metrics
 
-    def metric_options(self, kind: str | None = None) -> list[dict]:
-        """Dropdown options for metrics, optionally only of validation sets or benchmarks."""
-        return [
-            {
-                "label": f"{display_name('eval_set', m.eval_set)} · "
-                f"{display_name('metric', m.metric)} ({m.n_models} models)",
-                "value": metric_key(m),
-            }
+    def metric_options(
+        self,
+        kind: str | None = None,
+        *,
+        search: str | None = None,
+        keep: Sequence[str] = (),
+        first: Sequence[str] = (),
+        limit: int | None = None,
+    ) -> list[dict]:
+        """Dropdown options for metrics (optionally only of validation sets or benchmarks)
+        in catalog order: those whose label or key holds every word of ``search``; with
+        ``limit``, only that many of them (the keys in ``first`` first, then the most
+        widely measured) and the ``keep`` ones (the chosen)."""
+        listed = [
+            (metric_key(m), metric_label(m), m.n_models)
             for m in self.metrics
             if kind is None or m.kind == kind
         ]
+        words = (search or "").lower().split()
+        found = [item for item in listed if all(w in f"{item[0]} {item[1]}".lower() for w in words)]
+        if limit is not None and len(found) > limit:
+            rank = {key: index for index, key in enumerate(first)}
+            found = sorted(found, key=lambda item: (rank.get(item[0], len(rank)), -item[2]))
+            found = found[:limit]
+        shown = {item[0] for item in found} | set(keep)
+        return [{"label": label, "value": key} for key, label, _ in listed if key in shown]
+
+    def metrics_beyond(self, limit: int, kind: str | None = None) -> bool:
+        """Whether a metric picker of ``limit`` options leaves metrics to search for."""
+        return sum(kind is None or m.kind == kind for m in self.metrics) > limit
 
     def group_options(self) -> list[dict]:
         """Dropdown options for the attribute that groups and colours the points."""
@@ -61,6 +84,14 @@ class Choices:
     def has_metric(self, key: str) -> bool:
         """Whether ``key`` (``eval_set:metric``) has data."""
         return any(metric_key(m) == key for m in self.metrics)
+
+
+def metric_label(metric: MetricAvailability) -> str:
+    """How a metric picker names a metric: eval set, metric and how many models have it."""
+    return (
+        f"{display_name('eval_set', metric.eval_set)} · "
+        f"{display_name('metric', metric.metric)} ({metric.n_models} models)"
+    )
 
 
 def metric_key(metric: MetricAvailability) -> str:

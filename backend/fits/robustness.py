@@ -9,6 +9,7 @@ figure, where zero-shot CLIP lies above the line of standard models.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
@@ -72,6 +73,7 @@ def _plain(name: str) -> str:
     return "".join(c for c in name.lower() if c.isalnum())
 
 
+@lru_cache(maxsize=4096)
 def _is_imagenet(key: str) -> bool:
     """Whether ``key``'s eval set is ImageNet itself (not one of its shifted variants)."""
     return _plain(key.rpartition(":")[0]) in IMAGENET_NAMES

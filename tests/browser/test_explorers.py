@@ -11,6 +11,7 @@ import pytest
 
 from app import ids
 from backend import db
+from backend.fits.warm import warm_default_fits
 from backend.services import uploads
 from tests.browser import demo_data
 from tests.browser.conftest import LiveServer, graph_data, start_server, visit, wait_rendered
@@ -34,12 +35,15 @@ LAYOUT_JS = """
 
 
 def load_explorer_data(engine, folder) -> None:
-    """The shell's demo data plus the loss-to-loss sweep and one frequency/accuracy pair."""
+    """The shell's demo data plus the loss-to-loss sweep and one frequency/accuracy pair, with
+    the default views' fits precomputed as the demo load does (a cold loss-to-loss fit takes
+    longer than a page may)."""
     demo_data.load(engine, folder)
     uploads.ingest_file(engine=engine, path=DEMO_DATA / "loss_to_loss_kempner" / "sweep.csv")
     for name in FREQUENCY_FILES:
         path = TEST_DATA / "frequency_determines_performance" / name
         uploads.ingest_file(engine=engine, path=path)
+    warm_default_fits(engine)
 
 
 @pytest.fixture(scope="module")
