@@ -100,7 +100,9 @@ def canonical_records(records: Iterable[rec.Record]) -> Iterator[rec.Record]:
     measurement = rec.MeasurementRecord
     for record in records:
         if record.__class__ is not measurement:
-            if isinstance(record, rec.MeasurementColumns):
+            if record.__class__ is rec.CheckpointRecord:  # names no eval set, metric or data
+                yield record
+            elif isinstance(record, rec.MeasurementColumns):
                 yield canonical_columns(record)
             else:
                 yield canonical_record(record)

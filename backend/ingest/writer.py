@@ -240,20 +240,20 @@ class UploadWriter(FactWriting):
                     groups[stage.spec.table] = self._check_duplicates(stage.spec)
             self.problems.raise_if_any()
             counts: dict[str, TableCounts] = {}
-            id_maps: dict[str, list[int]] = {}
+            model_ids: list[int] = []
             for spec in DIMENSIONS:
                 buffer = self.dims[spec.table.name]
                 if buffer.pending:
-                    keys = [self._db_key(spec, entry.key, id_maps) for entry in buffer.pending]
+                    keys = [self._db_key(spec, entry.key, model_ids) for entry in buffer.pending]
                     ids, counts[spec.table.name], staged = upsert_dimension(
                         self.conn, buffer, keys, self.upload_id
                     )
-                    self._maps.append(staged)
-                    id_maps[spec.table.name] = ids
+                    self._maps += staged
+                    model_ids = ids if spec is MODELS and ids is not None else model_ids
             for stage in self.stages.values():
                 if stage.staged:
                     table = stage.spec.table
-                    counts[table] = self._upsert_facts(stage, id_maps, groups[table], stage.staged)
+                    counts[table] = self._upsert_facts(stage, groups[table], stage.staged)
         except BaseException:
             # On Postgres a failed statement aborts the transaction, which the caller rolls back
             # (taking the temporary tables with it); SQLite can still drop them.
@@ -271,11 +271,11 @@ class UploadWriter(FactWriting):
             drop_temp_table(self.conn, name)
         self._maps = []
 
-    def _db_key(self, spec, key: tuple, id_maps) -> tuple:
+    def _db_key(self, spec, key: tuple, model_ids: list[int]) -> tuple:
         """A checkpoint's key names its model by id once the models are written."""
         if spec is CHECKPOINTS:
             model_local = self.dims["models"].local_ids[(key[0],)]
-            return (id_maps["models"][model_local], key[1])
+            return (model_ids[model_local], key[1])
         return key
 
 

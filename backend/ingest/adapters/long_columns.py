@@ -16,7 +16,7 @@ from itertools import islice
 from pathlib import Path
 
 from backend.ingest.adapters.long_rows import LongRowParser
-from backend.ingest.validation import CellError, parse_count
+from backend.ingest.validation import CellError, parse_count, parse_float
 from backend.schemas import records as rec
 
 #: Columns the fast path reads (any other column: the row-by-row path).
@@ -134,17 +134,20 @@ def _checkpoints(model, revision, stated, cells, where, parser, rows) -> list[re
     parser makes them (a new one where a row's cells differ from the row before)."""
     out: list[rec.Record] = []
     columns = [cells[where[c]] for c in stated]
-    last = None
+    numbers = [c for c in stated if c != "step"]
+    has_step = "step" in stated
+    last = parser.last_checkpoint
     for index, key in enumerate(zip(model, revision, *columns)):
         if key == last:
             continue
         last = key
         named = dict(zip(stated, key[2:], strict=True))
         try:
-            step = parse_count(named.get("step"), blank_ok=True)
-            record = parser.checkpoint_record(named, key[0], key[1], step, rows[index])
+            step = parse_count(named["step"], blank_ok=True) if has_step else None
+            values = {c: parse_float(named[c], nonnegative=True, blank_ok=True) for c in numbers}
         except CellError:
             raise _Unusual from None
-        if record is not None:
-            out.append(record)
+        if step is not None or any(v is not None for v in values.values()):
+            out.append(rec.CheckpointRecord(key[0], key[1], step, row=rows[index], **values))
+    parser.last_checkpoint = last
     return out
