@@ -26,7 +26,7 @@ COLUMNS = frozenset(
 )
 CHECKPOINT_COLUMNS = ("step", "tokens_seen", "samples_seen", "flops")
 TEXT_LIMITS = {"model": 300, "revision": 200, "eval_set": 200, "metric": 100}
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 20_000  # rows held at once (as the writer stages, ingest_batch_rows)
 
 
 class _Unusual(Exception):
