@@ -118,9 +118,7 @@ class FactStage:
         self.flush()
         if not self.created:
             self._create()
-        types = ("id",) * (1 + len(self.spec.dims)) + ("text",) * len(self.spec.keys)
-        types += tuple(t for _, t in self.spec.values)
-        self.staged += write_columns(self.conn, self.spec.stage, self.columns, types, columns)
+        self.staged += write_columns(self.conn, self.spec.stage, self.columns, columns)
 
     def drop(self) -> None:
         if self.created:

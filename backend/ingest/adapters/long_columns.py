@@ -56,9 +56,7 @@ def read_fast(
                 chunk = list(islice(reader, chunk_rows))
                 if not chunk:
                     return None
-                if reader.line_num - done != len(chunk) or any(
-                    n != width for n in map(len, chunk)
-                ):
+                if reader.line_num - done != len(chunk) or set(map(len, chunk)) != {width}:
                     return done  # a blank line, a quoted line break or a short row
                 first = done + 1
                 last_checkpoint = parser.last_checkpoint
