@@ -100,7 +100,12 @@ def canonical_records(records: Iterable[rec.Record]) -> Iterator[rec.Record]:
     measurement = rec.MeasurementRecord
     for record in records:
         if record.__class__ is not measurement:
-            yield canonical_record(record)
+            if record.__class__ is rec.CheckpointRecord:  # names no eval set, metric or data
+                yield record
+            elif isinstance(record, rec.MeasurementColumns):
+                yield canonical_columns(record)
+            else:
+                yield canonical_record(record)
             continue
         pair = (record.eval_set, record.metric)
         mapped = pairs.get(pair)
@@ -108,6 +113,18 @@ def canonical_records(records: Iterable[rec.Record]) -> Iterator[rec.Record]:
             named = canonical_record(record)
             mapped = pairs[pair] = (named.eval_set, named.metric)
         yield record if mapped == pair else record._replace(eval_set=mapped[0], metric=mapped[1])
+
+
+def canonical_columns(columns: rec.MeasurementColumns) -> rec.MeasurementColumns:
+    """Measurement columns with canonical eval set and metric names (looked up once per
+    distinct name)."""
+    updates = {}
+    for field in ("eval_set", "metric"):
+        names = getattr(columns, field)
+        mapped = {name: canonical(field, name) for name in set(names)}
+        if any(name != to for name, to in mapped.items()):
+            updates[field] = list(map(mapped.__getitem__, names))
+    return dataclasses.replace(columns, **updates) if updates else columns
 
 
 def canonical_key(key: str) -> str:

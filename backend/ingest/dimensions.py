@@ -1,8 +1,9 @@
 """Dimension rows (models, checkpoints, eval sets, corpora) of an upload: merged in memory by
 natural key (two rows stating different values for the same thing is an error), then upserted
 set-based: the batch's rows are staged in a temporary table (``COPY`` on Postgres), one
-``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` creates the missing ones and one select maps
-every key to its id. Stated values that differ from stored ones are updated, and the values they
+``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` creates the missing ones and one
+``INSERT ... SELECT`` maps every local id to its row id in a temporary table (the facts join it
+there; only model ids come back to Python). Stated values that differ from stored ones are updated, and the values they
 replace recorded in ``upload_overwrites`` (undo restores them)."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy import table as table_clause
 
 from backend import models
 from backend.ingest.report import TableCounts
-from backend.ingest.temp_tables import create_temp_table, write_rows
+from backend.ingest.temp_tables import SQL_TYPES, create_temp_table, write_rows
 from backend.ingest.validation import Problems
 
 
@@ -105,6 +106,11 @@ class DimensionBuffer:
         """Add what ``record`` states about ``key``; conflicting statements are problems."""
         local = self.ensure(key)
         entry = self.pending[local]
+        if entry.last is None and not attributes:  # first statement: nothing to conflict with
+            entry.last = record
+            entry.values = {c: v for c, v in values.items() if v is not None}
+            entry.rows = dict.fromkeys(entry.values, record.row)
+            return local
         if entry.last is not None and entry.last == record:
             return local
         entry.last = record
@@ -185,11 +191,18 @@ def _stage_rows(spec: DimensionSpec, buffer: DimensionBuffer, keys: list[tuple])
         yield row
 
 
+def map_table(spec: DimensionSpec) -> str:
+    """The temporary table ``(local_id, db_id)`` that :func:`upsert_dimension` leaves."""
+    return f"stage_map_{spec.table.name}"
+
+
 def upsert_dimension(
     conn: Connection, buffer: DimensionBuffer, keys: list[tuple], upload_id: int
-) -> tuple[list[int], TableCounts, str]:
-    """Upsert the pending rows of ``buffer`` (``keys``: their natural keys with ids resolved);
-    returns their ids (by local id), the counts, and the staging table to drop."""
+) -> tuple[list[int] | None, TableCounts, list[str]]:
+    """Upsert the pending rows of ``buffer`` (``keys``: their natural keys with ids resolved)
+    and map their local ids to row ids in :func:`map_table`, written by the database; returns
+    the ids by local id (models only: checkpoint keys name them), the counts, and the
+    temporary tables to drop."""
     spec, table = buffer.spec, buffer.spec.table
     names = spec.key + spec.columns + (("attributes",) if spec.has_attributes else ())
     stage_name = f"stage_dim_{table.name}"
@@ -221,9 +234,17 @@ def upsert_dimension(
             .returning(table.c.id)
         )
         created = len(conn.execute(statement).all())
-    ids = [0] * len(keys)
-    for local, row_id in conn.execute(select(stage.c.local_id, table.c.id).join(table, same_key)):
-        ids[local] = row_id
+    mapping = map_table(spec)
+    integer = SQL_TYPES[conn.dialect.name]["id"]
+    create_temp_table(conn, mapping, f"local_id {integer} PRIMARY KEY, db_id {integer}")
+    target = table_clause(mapping, column_clause("local_id"), column_clause("db_id"))
+    found = select(stage.c.local_id, table.c.id).join(table, same_key)
+    conn.execute(insert(target).from_select(["local_id", "db_id"], found))
+    ids = None
+    if spec is MODELS:
+        ids = [0] * len(keys)
+        for local, row_id in conn.exec_driver_sql(f"SELECT local_id, db_id FROM {mapping}"):
+            ids[local] = row_id
     counts.new = created
     counts.unchanged = len(keys) - len(existing) - created
     overwrites = []
@@ -246,7 +267,7 @@ def upsert_dimension(
         conn.execute(update(table).where(table.c.id == row.id).values(**changes))
     if overwrites:
         conn.execute(insert(cast(Table, models.UploadOverwrite.__table__)), overwrites)
-    return ids, counts, stage_name
+    return ids, counts, [stage_name, mapping]
 
 
 def _changes(spec: DimensionSpec, entry: _Pending, row) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from backend.ingest import coverage
-from backend.ingest.dimensions import DimensionBuffer, DimensionSpec, show_key
+from backend.ingest.dimensions import DimensionBuffer, map_table, show_key
 from backend.ingest.report import TableCounts
 from backend.ingest.staging import (
     MEASUREMENTS,
@@ -18,7 +18,7 @@ from backend.ingest.staging import (
     FactSpec,
     FactStage,
 )
-from backend.ingest.temp_tables import SQL_TYPES, create_temp_table, drop_temp_table, write_rows
+from backend.ingest.temp_tables import drop_temp_table
 from backend.ingest.validation import Problems
 
 # From this many rows to insert into one table on, Postgres gets them by a plain INSERT ... SELECT
@@ -72,17 +72,7 @@ class FactWriting:
         parts += [repr(v) for v in row[len(spec.dims) : len(spec.key_columns)]]
         return " / ".join(parts)
 
-    def _map_table(self, dim: DimensionSpec, ids: list[int]) -> str:
-        name = f"stage_map_{dim.table.name}"
-        if name in self._maps:
-            return name
-        integer = SQL_TYPES[self.conn.dialect.name]["id"]
-        create_temp_table(self.conn, name, f"local_id {integer} PRIMARY KEY, db_id {integer}")
-        write_rows(self.conn, name, ("local_id", "db_id"), enumerate(ids))
-        self._maps.append(name)
-        return name
-
-    def _upsert_facts(self, stage: FactStage, id_maps, groups: int, staged: int) -> TableCounts:
+    def _upsert_facts(self, stage: FactStage, groups: int, staged: int) -> TableCounts:
         """One join of the staged rows against the table finds what is new or different;
         only those rows are written (so a re-upload writes nothing)."""
         spec = stage.spec
@@ -91,7 +81,7 @@ class FactWriting:
         joins, selected = [], []
         for position, (column, dim) in enumerate(spec.dims):
             alias = f"m{position}"
-            mapping = self._map_table(dim, id_maps[dim.table.name])
+            mapping = map_table(dim)  # left by upsert_dimension
             joins.append(f"JOIN {mapping} {alias} ON {alias}.local_id = s.{column}")
             selected.append(f"{alias}.db_id AS {column}")
         selected += [f"s.{c}" for c in spec.keys + spec.value_columns]

@@ -1,5 +1,6 @@
 """Staging of fact records: the fact tables' specs, and connection-private temporary tables
-filled batch by batch (``COPY`` on Postgres, ``executemany`` on SQLite)."""
+filled batch by batch, from rows or from columns (``COPY`` on Postgres, ``executemany`` on
+SQLite)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,13 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from backend.ingest.dimensions import CHECKPOINTS, CORPORA, EVAL_SETS, DimensionSpec
-from backend.ingest.temp_tables import SQL_TYPES, create_temp_table, drop_temp_table, write_rows
+from backend.ingest.temp_tables import (
+    SQL_TYPES,
+    create_temp_table,
+    drop_temp_table,
+    write_columns,
+    write_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,13 @@ class FactStage:
         write_rows(self.conn, self.spec.stage, self.columns, self.buffer)
         self.staged += len(self.buffer)
         self.buffer = []
+
+    def add_columns(self, columns: list) -> None:
+        """Stage rows given as columns in :attr:`columns` order (None: a column of NULLs)."""
+        self.flush()
+        if not self.created:
+            self._create()
+        self.staged += write_columns(self.conn, self.spec.stage, self.columns, columns)
 
     def drop(self) -> None:
         if self.created:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from itertools import repeat
+
 from sqlalchemy import Connection
 
 SQL_TYPES = {
@@ -39,3 +42,15 @@ def write_rows(conn: Connection, table: str, columns: tuple[str, ...], rows) -> 
     else:
         marks = ", ".join("?" for _ in columns)
         conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({marks})", list(rows))
+
+
+def write_columns(
+    conn: Connection, table: str, names: tuple[str, ...], columns: Sequence[Sequence | None]
+) -> int:
+    """Append rows given as columns (a None column is all NULL) to a (temporary) table, as
+    :func:`write_rows` does (psycopg's C ``write_row`` is as fast as text built a column at a
+    time); returns the row count."""
+    n_rows = len(next(c for c in columns if c is not None))
+    filled = [repeat(None, n_rows) if c is None else c for c in columns]
+    write_rows(conn, table, names, zip(*filled, strict=True))
+    return n_rows

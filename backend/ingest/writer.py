@@ -68,6 +68,7 @@ class UploadWriter(FactWriting):
         self._last_checkpoint: tuple = (None, None, -1)
         self._handlers: dict[type, Callable[[Any], None]] = {
             rec.MeasurementRecord: self._add_measurement,
+            rec.MeasurementColumns: self._add_columns,
             rec.ConceptScoreRecord: self._add_concept_score,
             rec.ConceptFrequencyRecord: self._add_frequency,
             rec.ConceptPairFrequencyRecord: self._add_pair,
@@ -81,20 +82,22 @@ class UploadWriter(FactWriting):
 
     def add_all(self, records) -> None:
         """Add every record of an iterable, its names made canonical (``aliases.csv``)."""
-        handlers, count = self._handlers, 0
+        handlers, count, columns = self._handlers, 0, rec.MeasurementColumns
         try:
             for record in canonical_records(records):
                 count += 1
                 handler = handlers.get(record.__class__)
                 if handler is None:
                     raise TypeError(f"not a canonical record: {record!r}")
+                if record.__class__ is columns:
+                    count += len(record) - 1  # one record per measurement
                 handler(record)
         finally:
             self.records += count
 
     def add(self, record: rec.Record) -> None:
         """Add one record (dispatch on its type)."""
-        self.records += 1
+        self.records += len(record) if isinstance(record, rec.MeasurementColumns) else 1
         handler = self._handlers.get(type(record))
         if handler is None:
             raise TypeError(f"not a canonical record: {record!r}")
@@ -163,6 +166,33 @@ class UploadWriter(FactWriting):
             (r.row, checkpoint, eval_set, r.metric, r.value, r.stderr, r.n, r.unit)
         )
 
+    def _add_columns(self, c: rec.MeasurementColumns) -> None:
+        """Measurements as columns: checked column by column, their checkpoints and eval sets
+        looked up once per distinct name, staged as columns (a bad value: row by row)."""
+        if not _good_columns(c):
+            for record in c.records():
+                self._add_measurement(record)
+            return
+        models, checkpoints = self.dims["models"], self.dims["checkpoints"]
+        checkpoint_ids = {}
+        for key in dict.fromkeys(zip(c.model, c.revision)):
+            models.ensure((key[0],))
+            checkpoint_ids[key] = checkpoints.ensure(key)
+        eval_sets = self.dims["eval_sets"]
+        eval_set_ids = {name: eval_sets.ensure((name,)) for name in dict.fromkeys(c.eval_set)}
+        self.stages["measurements"].add_columns(
+            [
+                c.rows,
+                list(map(checkpoint_ids.__getitem__, zip(c.model, c.revision))),
+                list(map(eval_set_ids.__getitem__, c.eval_set)),
+                c.metric,
+                c.value,
+                c.stderr,
+                c.n,
+                None,
+            ]
+        )
+
     def _add_concept_score(self, r: rec.ConceptScoreRecord) -> None:
         ok = self._check_number(r.value, r.row, "value")
         ok &= self._check_number(r.n, r.row, "n", nonnegative=True, integer=True)
@@ -210,20 +240,20 @@ class UploadWriter(FactWriting):
                     groups[stage.spec.table] = self._check_duplicates(stage.spec)
             self.problems.raise_if_any()
             counts: dict[str, TableCounts] = {}
-            id_maps: dict[str, list[int]] = {}
+            model_ids: list[int] = []
             for spec in DIMENSIONS:
                 buffer = self.dims[spec.table.name]
                 if buffer.pending:
-                    keys = [self._db_key(spec, entry.key, id_maps) for entry in buffer.pending]
+                    keys = [self._db_key(spec, entry.key, model_ids) for entry in buffer.pending]
                     ids, counts[spec.table.name], staged = upsert_dimension(
                         self.conn, buffer, keys, self.upload_id
                     )
-                    self._maps.append(staged)
-                    id_maps[spec.table.name] = ids
+                    self._maps += staged
+                    model_ids = ids if spec is MODELS and ids is not None else model_ids
             for stage in self.stages.values():
                 if stage.staged:
                     table = stage.spec.table
-                    counts[table] = self._upsert_facts(stage, id_maps, groups[table], stage.staged)
+                    counts[table] = self._upsert_facts(stage, groups[table], stage.staged)
         except BaseException:
             # On Postgres a failed statement aborts the transaction, which the caller rolls back
             # (taking the temporary tables with it); SQLite can still drop them.
@@ -241,9 +271,25 @@ class UploadWriter(FactWriting):
             drop_temp_table(self.conn, name)
         self._maps = []
 
-    def _db_key(self, spec, key: tuple, id_maps) -> tuple:
+    def _db_key(self, spec, key: tuple, model_ids: list[int]) -> tuple:
         """A checkpoint's key names its model by id once the models are written."""
         if spec is CHECKPOINTS:
             model_local = self.dims["models"].local_ids[(key[0],)]
-            return (id_maps["models"][model_local], key[1])
+            return (model_ids[model_local], key[1])
         return key
+
+
+def _good_columns(c: rec.MeasurementColumns) -> bool:
+    """Finite float values, finite stderrs >= 0, whole counts >= 0 (the checks of
+    ``_add_measurement``, a column at a time)."""
+    if not c.rows:
+        return True
+    if set(map(type, c.value)) != {float} or not all(map(math.isfinite, c.value)):
+        return False
+    if c.stderr is not None and (
+        set(map(type, c.stderr)) != {float}
+        or not all(map(math.isfinite, c.stderr))
+        or min(c.stderr) < 0
+    ):
+        return False
+    return c.n is None or (set(map(type, c.n)) == {int} and min(c.n) >= 0)

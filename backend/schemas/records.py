@@ -15,6 +15,7 @@ and never compared for dimensions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -88,6 +89,35 @@ class MeasurementRecord(NamedTuple):
     row: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class MeasurementColumns:
+    """Many measurements as equal-length columns (one item per measurement, ``unit`` None):
+    what a fast reader of a big long file yields instead of one record per row. ``stderr`` or
+    ``n`` is None when the file has no such column; ``rows`` are the measurements' rows."""
+
+    model: Sequence[str]
+    revision: Sequence[str]
+    eval_set: Sequence[str]
+    metric: Sequence[str]
+    value: Sequence[float]
+    stderr: Sequence[float] | None
+    n: Sequence[int] | None
+    rows: Sequence[int]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def records(self) -> Iterator[MeasurementRecord]:
+        """The same measurements, one record each."""
+        n_rows = len(self.rows)
+        stderr = self.stderr if self.stderr is not None else [None] * n_rows
+        n = self.n if self.n is not None else [None] * n_rows
+        columns = (self.model, self.revision, self.eval_set, self.metric, self.value, stderr, n)
+        units = [None] * n_rows
+        for fields in zip(*columns, units, self.rows, strict=True):
+            yield MeasurementRecord(*fields)
+
+
 class ConceptScoreRecord(NamedTuple):
     """Per-class / per-concept result of a checkpoint on an eval set."""
 
@@ -134,6 +164,10 @@ def concept_pair(
 
 DimensionRecord = ModelRecord | CheckpointRecord | EvalSetRecord | CorpusRecord
 FactRecord = (
-    MeasurementRecord | ConceptScoreRecord | ConceptFrequencyRecord | ConceptPairFrequencyRecord
+    MeasurementRecord
+    | MeasurementColumns
+    | ConceptScoreRecord
+    | ConceptFrequencyRecord
+    | ConceptPairFrequencyRecord
 )
 Record = DimensionRecord | FactRecord

@@ -1,8 +1,10 @@
 """Canonical long CSV: one row per measurement (columns in ``long_rows``).
 
-Rows that only carry the measurement columns take a fast path (plain ``float``/``int``
-parsing); anything unusual there (a blank or bad cell, NaN, a unit, a long name) falls back to
-the full parser, which names the row and column of what is wrong.
+A file with only measurement and numeric checkpoint columns is read in column chunks
+(``long_columns``); from the first unusual chunk on, rows are read one by one. Rows that only
+carry the measurement columns take a per-row fast path (plain ``float``/``int`` parsing);
+anything unusual there (a blank or bad cell, NaN, a unit, a long name) falls back to the full
+parser, which names the row and column of what is wrong.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from backend.ingest.adapters import long_columns
 from backend.ingest.adapters.long_rows import LongRowParser, check_columns
 from backend.ingest.csvfile import iter_rows, read_header
 from backend.ingest.formats import Adapter, Sample
@@ -33,20 +36,29 @@ def read(path: Path, *, problems: Problems, options: dict | None = None) -> Iter
     columns = [c.strip() for c in header]
     check_columns(columns, problems)
     parser = LongRowParser(columns, problems)
+    after = 1  # rows up to this line are read
+    if long_columns.applies(columns):
+        resumed = yield from long_columns.read_fast(path, columns, parser)
+        if resumed is None:
+            return
+        after = resumed
     if set(columns) <= _FAST_COLUMNS and "revision" in columns:
-        yield from _fast(path, columns, parser, problems)
+        yield from _fast(path, columns, parser, problems, after)
         return
     for row, fields in iter_rows(path, problems):
-        yield from parser.records(dict(zip(columns, fields, strict=True)), row)
+        if row > after:
+            yield from parser.records(dict(zip(columns, fields, strict=True)), row)
 
 
-def _fast(path, columns, parser, problems) -> Iterator[rec.Record]:
+def _fast(path, columns, parser, problems, after: int) -> Iterator[rec.Record]:
     where = {c: i for i, c in enumerate(columns)}
     i_model, i_rev, i_set = where["model"], where["revision"], where["eval_set"]
     i_metric, i_value = where["metric"], where["value"]
     i_stderr, i_n = where.get("stderr"), where.get("n")
     measurement = rec.MeasurementRecord
     for row, fields in iter_rows(path, problems):
+        if row <= after:
+            continue
         try:
             model, revision = fields[i_model].strip(), fields[i_rev].strip()
             eval_set, metric = fields[i_set].strip(), fields[i_metric].strip()

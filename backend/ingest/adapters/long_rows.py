@@ -58,7 +58,7 @@ class LongRowParser:
         self.checkpoint_columns = [c for c in CHECKPOINT if c in present]
         self.model_columns = [c for c in MODEL if c in present]
         self.has_eval_kind = "eval_kind" in present
-        self._last_checkpoint: tuple | None = None
+        self.last_checkpoint: tuple | None = None
 
     def records(self, cells: dict, row: int) -> Iterator[rec.Record]:
         """The records of one row; bad cells are added to ``problems``."""
@@ -114,7 +114,7 @@ class LongRowParser:
         # Rows of one checkpoint come together (one per metric): the same cells again say
         # nothing new, so no second record.
         stated = (model, revision, *(cells.get(c) for c in self.checkpoint_columns))
-        if stated == self._last_checkpoint:
+        if stated == self.last_checkpoint:
             return None
         values = {}
         for column in self.checkpoint_columns:
@@ -128,7 +128,7 @@ class LongRowParser:
                     values[column] = parse_float(cell, nonnegative=True, blank_ok=True)
             except CellError as exc:
                 raise _Located(exc, column) from None
-        self._last_checkpoint = stated
+        self.last_checkpoint = stated
         if all(v is None for v in values.values()):
             return None
         return rec.CheckpointRecord(model, revision, row=row, **values)
