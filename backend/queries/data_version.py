@@ -38,7 +38,7 @@ def by_measurement_version(session: Session, name: str, compute: Callable[[], T]
     """``compute()``, or its answer from an earlier call with the same ``name`` on the same
     database while the measurement version is unchanged (read before computing, so a newer
     answer can only be stored under an older version and is then simply redone)."""
-    key = (session.get_bind().url.render_as_string(hide_password=True), name)
+    key = (session.connection().engine.url.render_as_string(hide_password=True), name)
     version = measurement_version(session)
     found = _cache.get(key)
     if found is not None and found[0] == version:
