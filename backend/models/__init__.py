@@ -26,7 +26,7 @@ from backend.models.corpus import (
     Corpus,
     TrainTestSimilarity,
 )
-from backend.models.coverage import CoverageCell
+from backend.models.coverage import CoverageCell, CoveragePair
 from backend.models.fit_cache import FitCacheEntry
 from backend.models.jobs import EvalJob
 from backend.models.results import Checkpoint, EvalSet, Measurement, Model
@@ -54,5 +54,6 @@ __all__ = [
     "TrainTestSimilarity",
     "EvalJob",
     "CoverageCell",
+    "CoveragePair",
     "FitCacheEntry",
 ]

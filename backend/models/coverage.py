@@ -1,6 +1,7 @@
-"""The coverage grid's table: per checkpoint × eval set, how many measurements are stored and
-the last upload that wrote one. Kept by the ingest write path (``backend.ingest.coverage``) in
-the writing transaction, so the coverage page reads it instead of aggregating measurements."""
+"""The coverage grid's tables: per checkpoint × eval set, how many measurements are stored and
+the last upload that wrote one (``coverage_cells``), and their sums per model × eval set
+(``coverage_pairs``, what the coverage page and ``/api/coverage`` read). Both are kept by the
+ingest write path (``backend.ingest.coverage``) in the writing transaction."""
 
 from __future__ import annotations
 
@@ -27,3 +28,21 @@ class CoverageCell(Base):
     last_upload_id: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_coverage_cells_eval_set_id", "eval_set_id"),)
+
+
+class CoveragePair(Base):
+    """model × eval set → measurements (> 0) and measured checkpoints: the sums of its
+    ``coverage_cells``, one row per measured pair."""
+
+    __tablename__ = "coverage_pairs"
+
+    model_id: Mapped[int] = mapped_column(
+        ForeignKey("models.id", ondelete="CASCADE"), primary_key=True
+    )
+    eval_set_id: Mapped[int] = mapped_column(
+        ForeignKey("eval_sets.id", ondelete="CASCADE"), primary_key=True
+    )
+    n_measurements: Mapped[int] = mapped_column(Integer)
+    n_checkpoints: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_coverage_pairs_eval_set_id", "eval_set_id"),)

@@ -16,6 +16,7 @@ from backend.models import (
     Measurement,
     Model,
 )
+from backend.queries.data_version import by_measurement_version
 from backend.schemas.catalog import (
     Catalog,
     CheckpointPublic,
@@ -125,20 +126,33 @@ def list_eval_sets(session: Session, *, kind: str | None = None) -> list[EvalSet
 
 
 def list_metrics(session: Session, *, eval_set: str | None = None) -> list[MetricAvailability]:
-    """Every (eval set, metric) pair that has measurements, with counts."""
-    only = select(EvalSet.id).where(EvalSet.name == eval_set) if eval_set else None
-    per_set = _metric_counts(session, only).subquery()
-    stmt = (
-        select(EvalSet.name, EvalSet.kind, per_set.c.metric, per_set.c.n, per_set.c.n_models)
-        .join(per_set, per_set.c.eval_set_id == EvalSet.id)
-        .order_by(EvalSet.name, per_set.c.metric)
-    )
+    """Every (eval set, metric) pair that has measurements, with counts, by eval set then
+    metric (the counts over every measurement are kept until the measurements change:
+    :mod:`backend.queries.data_version`)."""
+    counts = by_measurement_version(session, "metric_counts", lambda: _all_metric_counts(session))
+    sets = select(EvalSet.id, EvalSet.name, EvalSet.kind).order_by(EvalSet.name)
+    if eval_set:
+        sets = sets.where(EvalSet.name == eval_set)
+    order = {row.id: (rank, row.name, row.kind) for rank, row in enumerate(session.execute(sets))}
+    kept = [row for row in counts if row[0] in order]
+    kept.sort(key=lambda row: order[row[0]][0])  # stable: metrics stay in the database's order
     return [
         MetricAvailability(
-            eval_set=name, kind=kind, metric=metric, n_measurements=n, n_models=n_models
+            eval_set=order[set_id][1],
+            kind=order[set_id][2],
+            metric=metric,
+            n_measurements=n,
+            n_models=n_models,
         )
-        for name, kind, metric, n, n_models in session.execute(stmt)
+        for set_id, metric, n, n_models in kept
     ]
+
+
+def _all_metric_counts(session: Session) -> list[tuple[int, str, int, int]]:
+    """(eval_set_id, metric, n, n_models) of every eval set, by metric (database order)."""
+    counts = _metric_counts(session, None).subquery()
+    rows = session.execute(select(counts).order_by(counts.c.metric)).all()
+    return [(int(a), str(b), int(c), int(d)) for a, b, c, d in rows]
 
 
 def _metric_counts(session: Session, eval_set_ids) -> Select:

@@ -1,5 +1,6 @@
 """Coverage grid: which model has results on which eval set, read from the grid the ingest
-write path keeps (``coverage_cells``: per checkpoint × eval set, its number of measurements).
+write path keeps (``coverage_pairs``: per measured model × eval set, its measurements and
+measured checkpoints; one row read per pair returned).
 
 A selection's grid is mostly holes (the demo's is 1,281 models × 369 eval sets, 472k pairs,
 68k of them measured), so :func:`read_coverage` returns the axes and the *measured* pairs
@@ -17,7 +18,7 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from backend.models import Checkpoint, CoverageCell, EvalSet, Model
+from backend.models import CoveragePair, EvalSet, Model
 from backend.queries._read import read_frame
 
 COLUMNS = ["model", "eval_set", "n_measurements", "n_checkpoints", "measured"]
@@ -88,8 +89,8 @@ def read_coverage(
     eval_sets: list[str] | None = None,
     kind: str | None = None,
 ) -> Coverage:
-    """The selected models × eval sets: their names and the measured pairs, summed per model
-    from ``coverage_cells`` in the database (one row per measured pair comes back)."""
+    """The selected models × eval sets: their names and the measured pairs, read from
+    ``coverage_pairs`` (one row per measured pair comes back)."""
     model_stmt, eval_stmt, counts = _statements(models, families, eval_sets, kind)
     model_rows = session.execute(model_stmt).all()
     eval_rows = session.execute(eval_stmt).all()
@@ -128,7 +129,8 @@ def coverage_page(
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """``limit`` rows from ``offset`` of :func:`coverage_frame` (the API's pages) and how
-    many rows there are in all; the measured pairs are paged in the database."""
+    many rows there are in all; the measured pairs are paged in the database (counted apart
+    when the page is full, so a page reads only the pairs it returns)."""
     if missing:
         frame = coverage_frame(
             session, models=models, families=families, eval_sets=eval_sets, kind=kind, missing=True
@@ -141,7 +143,6 @@ def coverage_page(
             EvalSet.name.label("eval_set"),
             counts.c.n_measurements,
             counts.c.n_checkpoints,
-            func.count().over().label("total"),
         )
         .join(Model, Model.id == counts.c.model_id)
         .join(EvalSet, EvalSet.id == counts.c.eval_set_id)
@@ -150,13 +151,11 @@ def coverage_page(
         .offset(offset)
     )
     frame = read_frame(session, stmt)
-    if len(frame):
-        total = int(frame["total"].iloc[0])
+    if len(frame) < limit and (len(frame) or not offset):
+        total = offset + len(frame)
     else:
         total = int(session.execute(select(func.count()).select_from(counts)).scalar_one())
-    frame = frame.drop(columns="total").astype(
-        {"n_measurements": "int64", "n_checkpoints": "int64"}
-    )
+    frame = frame.astype({"n_measurements": "int64", "n_checkpoints": "int64"})
     frame["measured"] = True
     return frame, total
 
@@ -167,9 +166,8 @@ def _statements(
     eval_sets: list[str] | None,
     kind: str | None,
 ) -> tuple[Select, Select, Select]:
-    """The selected models (id, name), eval sets (id, name), each by name, and the per model
-    × eval set sums of their measured cells (``model_id, eval_set_id, n_measurements,
-    n_checkpoints``)."""
+    """The selected models (id, name), eval sets (id, name), each by name, and their measured
+    pairs (``model_id, eval_set_id, n_measurements, n_checkpoints``)."""
     model_stmt = select(Model.id, Model.name).order_by(Model.name)
     if models:
         model_stmt = model_stmt.where(Model.name.in_(models))
@@ -180,24 +178,19 @@ def _statements(
         eval_stmt = eval_stmt.where(EvalSet.name.in_(eval_sets))
     if kind:
         eval_stmt = eval_stmt.where(EvalSet.kind == kind)
-    counts = (
-        select(
-            Checkpoint.model_id.label("model_id"),
-            CoverageCell.eval_set_id.label("eval_set_id"),
-            func.sum(CoverageCell.n_measurements).label("n_measurements"),
-            func.count().label("n_checkpoints"),
-        )
-        .join(Checkpoint, Checkpoint.id == CoverageCell.checkpoint_id)
-        .where(CoverageCell.n_measurements > 0)
-        .group_by(Checkpoint.model_id, CoverageCell.eval_set_id)
+    counts = select(
+        CoveragePair.model_id.label("model_id"),
+        CoveragePair.eval_set_id.label("eval_set_id"),
+        CoveragePair.n_measurements.label("n_measurements"),
+        CoveragePair.n_checkpoints.label("n_checkpoints"),
     )
     if models or families:
         counts = counts.where(
-            Checkpoint.model_id.in_(model_stmt.with_only_columns(Model.id).order_by(None))
+            CoveragePair.model_id.in_(model_stmt.with_only_columns(Model.id).order_by(None))
         )
     if eval_sets or kind:
         counts = counts.where(
-            CoverageCell.eval_set_id.in_(eval_stmt.with_only_columns(EvalSet.id).order_by(None))
+            CoveragePair.eval_set_id.in_(eval_stmt.with_only_columns(EvalSet.id).order_by(None))
         )
     return model_stmt, eval_stmt, counts
 

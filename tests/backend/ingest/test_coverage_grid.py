@@ -26,11 +26,23 @@ m1,step1,arc,acc_norm,0.52
 m3,final,pile,loss,2.9
 """
 
+THIRD = """model,revision,eval_set,metric,value
+m2,step9,arc,acc,0.35
+m2,step9,arc,acc_norm,0.33
+m2,final,arc,acc,0.31
+"""
+
 RECOMPUTED = (
     "SELECT checkpoint_id, eval_set_id, COUNT(*), MAX(upload_id) FROM measurements "
     "GROUP BY checkpoint_id, eval_set_id"
 )
 GRID = "SELECT checkpoint_id, eval_set_id, n_measurements, last_upload_id FROM coverage_cells"
+PAIRS_RECOMPUTED = (
+    "SELECT c.model_id, m.eval_set_id, COUNT(*), COUNT(DISTINCT m.checkpoint_id) "
+    "FROM measurements m JOIN checkpoints c ON c.id = m.checkpoint_id "
+    "GROUP BY c.model_id, m.eval_set_id"
+)
+PAIRS = "SELECT model_id, eval_set_id, n_measurements, n_checkpoints FROM coverage_pairs"
 
 
 def cells(engine) -> tuple[set, set]:
@@ -41,10 +53,21 @@ def cells(engine) -> tuple[set, set]:
         )
 
 
+def pairs(engine) -> tuple[set, set]:
+    """(kept, recomputed) model × eval set pairs as sets of (model, eval set, measurements,
+    checkpoints)."""
+    with engine.connect() as conn:
+        return set(map(tuple, conn.execute(text(PAIRS)))), set(
+            map(tuple, conn.execute(text(PAIRS_RECOMPUTED)))
+        )
+
+
 def assert_grid_right(engine, n_cells: int) -> None:
     grid, recomputed = cells(engine)
     assert grid == recomputed
     assert len(grid) == n_cells
+    kept, recomputed_pairs = pairs(engine)
+    assert kept == recomputed_pairs
 
 
 def test_grid_follows_uploads_and_undo(engine, write):
@@ -57,6 +80,12 @@ def test_grid_follows_uploads_and_undo(engine, write):
     again = uploads.ingest_file(engine=engine, path=write("b.csv", SECOND))
     assert again.unchanged
     assert_grid_right(engine, 6)
+    third = uploads.ingest_file(engine=engine, path=write("c.csv", THIRD))
+    assert_grid_right(engine, 7)
+    kept, _ = pairs(engine)
+    assert sorted((n, k) for *_, n, k in kept) == [(1, 1), (1, 1), (1, 1), (3, 2), (3, 2)]
+    uploads.undo_upload(engine=engine, upload_id=third.upload_id)
+    assert_grid_right(engine, 6)
     uploads.undo_upload(engine=engine, upload_id=second.upload_id)
     assert_grid_right(engine, 5)
     uploads.undo_upload(engine=engine, upload_id=first.upload_id)
@@ -65,9 +94,9 @@ def test_grid_follows_uploads_and_undo(engine, write):
 
 def test_refused_and_dry_run_uploads_leave_the_grid(engine, write):
     uploads.ingest_file(engine=engine, path=write("a.csv", FIRST))
-    before = cells(engine)
+    before = cells(engine), pairs(engine)
     uploads.ingest_file(engine=engine, path=write("b.csv", SECOND), dry_run=True)
-    assert cells(engine) == before
+    assert (cells(engine), pairs(engine)) == before
 
 
 def test_grid_follows_merges_and_their_undo(engine, write, session):
@@ -137,6 +166,7 @@ def test_migration_backfills_the_grid(tmp_path):
     db.upgrade(url)
     with engine.connect() as conn:
         assert sorted(conn.execute(text(GRID)).all()) == [(1, 1, 2, None), (2, 1, 1, None)]
+        assert conn.execute(text(PAIRS)).all() == [(1, 1, 3, 2)]
     engine.dispose()
 
 
@@ -156,3 +186,4 @@ def test_a_value_the_table_refuses_is_an_ingest_error_not_a_crash(engine):
     with pytest.raises(IngestError, match="refused"):
         uploads.ingest_records(engine=engine, records=records, format="test", source="api")
     assert cells(engine) == (set(), set())
+    assert pairs(engine) == (set(), set())

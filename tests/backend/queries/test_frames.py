@@ -129,6 +129,10 @@ def test_coverage_marks_missing_cells(seeded):
     assert total == 6
     assert page.to_dict("records") == measured_pairs.iloc[1:5].to_dict("records")
     assert coverage_page(seeded, offset=10)[1] == 6
+    last, total = coverage_page(seeded, limit=4, offset=4)  # a short page counts itself
+    assert (len(last), total) == (2, 6)
+    assert last.to_dict("records") == measured_pairs.iloc[4:].to_dict("records")
+    assert coverage_page(seeded, limit=100)[1] == 6
     holes, total = coverage_page(seeded, missing=True, limit=100)
     assert total == len(holes) == 3 * 3
     grid = coverage_frame(seeded, missing=True)
