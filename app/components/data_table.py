@@ -24,6 +24,7 @@ def data_table(
     """A sortable, filterable, paged table (markdown columns render links in the same tab).
     With ``total`` (the number of rows in all) the server pages and sorts it: ``rows`` is the
     first page, a callback on ``page_current``/``sort_by`` sends the others."""
+    actions: dict[str, object]
     if total is None:
         actions = {"sort_action": "native", "filter_action": "native", "page_action": "native"}
     else:
