@@ -114,3 +114,18 @@ def _json(value) -> str:
     import json
 
     return json.dumps(value)
+
+
+def test_models_table_sorts_on_the_server(page, data_server):
+    visit(page, data_server, "/models")
+    sort = page.locator(
+        f"#{ids.MODELS_TABLE} th[data-dash-column='n_checkpoints'] .column-header--sort"
+    )
+    first_name = f"#{ids.MODELS_TABLE} td[data-dash-column='name']"
+    assert "pythia-410m" not in page.locator(first_name).first.inner_text()  # by name
+    sort.click()  # ascending
+    page.wait_for_timeout(200)
+    sort.click()  # descending: the model with the most checkpoints first
+    page.wait_for_function(
+        f"() => document.querySelector(\"{first_name}\").innerText.includes('pythia-410m')"
+    )
