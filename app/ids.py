@@ -46,6 +46,7 @@ MODELS_CHECKPOINTS = "models-checkpoints"
 MODELS_COUNT = "models-count"
 
 MODELS_CHECKPOINT_TABLE = "models-checkpoint-table"
+MODELS_CHECKPOINT_MODEL = "models-checkpoint-model"
 
 # Model
 MODEL_NAME = "model-name"

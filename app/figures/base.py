@@ -117,6 +117,15 @@ def scatter_class(n_points: int) -> type[go.Scatter] | type[go.Scattergl]:
     return go.Scattergl if n_points > WEBGL_THRESHOLD else go.Scatter
 
 
+def trace_kind(n_points: int, mode: str) -> tuple[type[go.Scatter] | type[go.Scattergl], str]:
+    """The trace class and mode for ``n_points`` drawn in ``mode``: a line of more than
+    :data:`WEBGL_THRESHOLD` points is one SVG path without markers (plotly simplifies it;
+    50,000 WebGL markers cost seconds on every redraw, an axis switch included)."""
+    if "lines" in mode and n_points > WEBGL_THRESHOLD:
+        return go.Scatter, "lines"
+    return scatter_class(n_points), mode
+
+
 def point_trace(
     *,
     x: Sequence | np.ndarray | pd.Series,
@@ -143,7 +152,7 @@ def point_trace(
         columns.append(np.asarray(values, dtype=object))
         hover += f"<br>{label}: %{{customdata[{index}]}}"
     customdata = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)))
-    trace_class = scatter_class(len(columns[0]))
+    trace_class, mode = trace_kind(len(columns[0]), mode)
     marker_color = color or color_for(name)
     return trace_class(
         _validate=False,

@@ -6,7 +6,7 @@ from typing import Literal
 from urllib.parse import unquote
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, Patch, State, callback, dcc, html
 from pydantic import Field
 
 from app import ids
@@ -18,17 +18,8 @@ from app.figures.base import empty_figure
 from app.figures.scaling import make_learning_curve_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
-from app.tables import (
-    CHECKPOINT_COLUMNS,
-    attribute_items,
-    checkpoint_rows,
-    curve_frame,
-    curve_series,
-    model_href,
-    series_axis,
-    spread_sample,
-    table_columns,
-)
+from app.tables import attribute_items, curve_frame, curve_series, model_href, series_axis
+from app.views.models import CHECKPOINTS_PAGE_SIZE, checkpoint_columns, checkpoints_page
 from backend.exceptions import NotFoundError
 from backend.queries import catalog
 from backend.queries.measurements import measurements_frame
@@ -37,7 +28,6 @@ from backend.schemas.measurements import MeasurementFilter
 dash.register_page(__name__, path_template="/model/<name>", title="Model · ScaleScope", order=51)
 
 CURVES_PAGE = "/model"  # the panel key of the curves graph (the same on every model page)
-MAX_CHECKPOINT_ROWS = 1000
 X_LABELS = {"step": "training step", "tokens_seen": "tokens seen"}
 
 
@@ -75,7 +65,6 @@ def layout(name: str | None = None, **query) -> html.Div:
     try:
         with ui_session() as session:
             model = catalog.get_model(session, name=name)
-            checkpoints = catalog.list_checkpoints(session, model=name)
     except NotFoundError:
         return html.Div(
             [
@@ -99,7 +88,6 @@ def layout(name: str | None = None, **query) -> html.Div:
         ],
         className="facts",
     )
-    rows = checkpoint_rows(spread_sample(checkpoints, MAX_CHECKPOINT_ROWS))
     return html.Div(
         [
             dcc.Store(id=ids.MODEL_NAME, data=name),
@@ -148,23 +136,26 @@ def layout(name: str | None = None, **query) -> html.Div:
                 figure=curves_figure(measurements, state),
                 height=460,
             ),
-            html.H2(f"Checkpoints ({len(checkpoints):,})"),
-            html.P(
-                f"Showing {len(rows):,} of them, evenly spread over training; "
-                f"/api/checkpoints?model=... lists all.",
-                className="muted",
-            )
-            if len(rows) < len(checkpoints)
-            else None,
+            html.H2(f"Checkpoints ({model.n_checkpoints:,})"),
             data_table(
                 ids.MODEL_CHECKPOINT_TABLE,
-                rows=rows,
-                columns=table_columns(rows, CHECKPOINT_COLUMNS),
-                page_size=15,
+                rows=checkpoints_page(name),
+                columns=checkpoint_columns(),
+                page_size=CHECKPOINTS_PAGE_SIZE,
+                total=model.n_checkpoints,
+                sortable=False,
             ),
             url_state_store(model_href(name), state),
         ]
     )
+
+
+def log_x_patch(log_x: bool) -> Patch:
+    """The change to the drawn curves that switches the x axis to log (or linear) scale:
+    only the axis type travels, not the points."""
+    patch = Patch()
+    patch["layout"]["xaxis"]["type"] = "log" if log_x else "linear"
+    return patch
 
 
 @callback(
@@ -172,7 +163,7 @@ def layout(name: str | None = None, **query) -> html.Div:
     Output({"type": ids.URL_STATE, "page": dash.ALL}, "data"),
     Input(ids.MODEL_CURVE_METRIC, "value"),
     Input(ids.MODEL_CURVE_X, "value"),
-    Input(ids.MODEL_CURVE_LOG_X, "value"),
+    State(ids.MODEL_CURVE_LOG_X, "value"),
     State(ids.MODEL_NAME, "data"),
     prevent_initial_call=True,
 )
@@ -180,3 +171,28 @@ def update_curves(series, x, log_x, name):
     """Redraw the curves; the choice goes into the URL."""
     state = ModelState(series=series or [], x=x, log_x=bool(log_x))
     return curves_figure(_measurements(name), state), [encode_state(state)]
+
+
+@callback(
+    Output(ids.graph_id(CURVES_PAGE, "curves"), "figure", allow_duplicate=True),
+    Output({"type": ids.URL_STATE, "page": dash.ALL}, "data", allow_duplicate=True),
+    Input(ids.MODEL_CURVE_LOG_X, "value"),
+    State(ids.MODEL_CURVE_METRIC, "value"),
+    State(ids.MODEL_CURVE_X, "value"),
+    prevent_initial_call=True,
+)
+def toggle_log_x(log_x, series, x):
+    """Switch the x axis between log and linear scale without redrawing; into the URL."""
+    state = ModelState(series=series or [], x=x, log_x=bool(log_x))
+    return log_x_patch(state.log_x), [encode_state(state)]
+
+
+@callback(
+    Output(ids.MODEL_CHECKPOINT_TABLE, "data"),
+    Input(ids.MODEL_CHECKPOINT_TABLE, "page_current"),
+    State(ids.MODEL_NAME, "data"),
+    prevent_initial_call=True,
+)
+def page_checkpoints(page, name):
+    """Another page of the model's checkpoints."""
+    return checkpoints_page(name, page or 0)

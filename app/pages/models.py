@@ -8,18 +8,18 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from app import ids
-from app.components.data_table import data_table
+from app.components.data_table import data_table, page_count
 from app.components.empty_state import empty_state
 from app.components.url_state import url_state_store
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
-from app.tables import (
-    CHECKPOINT_COLUMNS,
-    MODEL_COLUMNS,
-    checkpoint_rows,
-    model_name_of,
-    model_rows,
-    table_columns,
+from app.tables import model_name_of
+from app.views.models import (
+    CHECKPOINTS_PAGE_SIZE,
+    MODELS_PAGE_SIZE,
+    checkpoint_columns,
+    checkpoints_page,
+    models_page,
 )
 from backend.queries import catalog
 
@@ -33,16 +33,11 @@ class ModelsState(PageState):
     q: str = ""
 
 
-def _models(search: str) -> list:
-    with ui_session() as session:
-        return catalog.list_models(session, search=search or None)
-
-
 def layout(**query) -> html.Div:
-    """Search box, models table, checkpoints of the clicked model."""
+    """Search box, models table (paged by the server), checkpoints of the clicked model."""
     state = decode_state(ModelsState, query)
-    rows = model_rows(_models(state.q))
-    if not rows and not state.q:
+    first = models_page(state.q)
+    if not first.total and not state.q:
         return html.Div([html.H1("Models"), empty_state("No models yet")])
     return html.Div(
         [
@@ -63,11 +58,17 @@ def layout(**query) -> html.Div:
                         ],
                         className="field",
                     ),
-                    html.Span(f"{len(rows)} models", id=ids.MODELS_COUNT, className="muted"),
+                    html.Span(f"{first.total} models", id=ids.MODELS_COUNT, className="muted"),
                 ],
                 className="toolbar",
             ),
-            data_table(ids.MODELS_TABLE, rows=rows, columns=table_columns(rows, MODEL_COLUMNS)),
+            data_table(
+                ids.MODELS_TABLE,
+                rows=first.rows,
+                columns=first.columns,
+                page_size=MODELS_PAGE_SIZE,
+                total=first.total,
+            ),
             html.H2("Checkpoints"),
             html.Div(
                 html.P("Click a row to list that model's checkpoints.", className="muted"),
@@ -81,16 +82,30 @@ def layout(**query) -> html.Div:
 @callback(
     Output(ids.MODELS_TABLE, "data"),
     Output(ids.MODELS_TABLE, "columns"),
+    Output(ids.MODELS_TABLE, "page_count"),
+    Output(ids.MODELS_TABLE, "page_current"),
     Output(ids.MODELS_COUNT, "children"),
     Output(ids.url_state_id(PATH), "data"),
     Input(ids.MODELS_SEARCH, "value"),
+    Input(ids.MODELS_TABLE, "page_current"),
+    Input(ids.MODELS_TABLE, "sort_by"),
     prevent_initial_call=True,
 )
-def search_models(search):
-    """Filter the table by name; the search goes into the URL."""
-    rows = model_rows(_models(search or ""))
+def search_models(search, page, sort_by):
+    """One page of the models whose name matches the search (a new search or sort starts at
+    the first page); the search goes into the URL."""
+    if f"{ids.MODELS_TABLE}.page_current" not in dash.ctx.triggered_prop_ids:
+        page = 0
+    found = models_page(search or "", page or 0, sort_by)
     state = ModelsState(q=search or "")
-    return rows, table_columns(rows, MODEL_COLUMNS), f"{len(rows)} models", encode_state(state)
+    return (
+        found.rows,
+        found.columns,
+        page_count(found.total, MODELS_PAGE_SIZE),
+        page or 0,
+        f"{found.total} models",
+        encode_state(state),
+    )
 
 
 @callback(
@@ -100,21 +115,34 @@ def search_models(search):
     prevent_initial_call=True,
 )
 def show_checkpoints(active_cell, visible_rows):
-    """The checkpoints of the model in the clicked row."""
+    """The checkpoints of the model in the clicked row (paged by the server)."""
     if not active_cell or not visible_rows or active_cell["row"] >= len(visible_rows):
         raise PreventUpdate
     name = model_name_of(visible_rows[active_cell["row"]])
     with ui_session() as session:
-        checkpoints = catalog.list_checkpoints(session, model=name)
-    rows = checkpoint_rows(checkpoints)
+        total = catalog.get_model(session, name=name).n_checkpoints
     return html.Div(
         [
             html.H3(name),
+            dcc.Store(id=ids.MODELS_CHECKPOINT_MODEL, data=name),
             data_table(
                 ids.MODELS_CHECKPOINT_TABLE,
-                rows=rows,
-                columns=table_columns(rows, CHECKPOINT_COLUMNS),
-                page_size=15,
+                rows=checkpoints_page(name),
+                columns=checkpoint_columns(),
+                page_size=CHECKPOINTS_PAGE_SIZE,
+                total=total,
+                sortable=False,
             ),
         ]
     )
+
+
+@callback(
+    Output(ids.MODELS_CHECKPOINT_TABLE, "data"),
+    Input(ids.MODELS_CHECKPOINT_TABLE, "page_current"),
+    State(ids.MODELS_CHECKPOINT_MODEL, "data"),
+    prevent_initial_call=True,
+)
+def page_checkpoints(page, name):
+    """Another page of the clicked model's checkpoints."""
+    return checkpoints_page(name, page or 0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from backend.api.deps import SessionDep
 from backend.api.filters import FRAME_RESPONSES, FrameFormat, Names, frame_response
@@ -20,6 +20,11 @@ from backend.schemas.catalog import (
 
 router = APIRouter(tags=["catalog"])
 EvalSetKind = Literal["validation", "benchmark"]
+ModelSort = Literal[
+    "name", "family", "architecture", "n_params", "pretraining_data", "tokenizer", "n_checkpoints",
+    "-name", "-family", "-architecture", "-n_params", "-pretraining_data", "-tokenizer",
+    "-n_checkpoints",
+]  # fmt: skip
 
 
 @router.get("/catalog", response_model=Catalog)
@@ -31,15 +36,27 @@ def get_catalog(session: SessionDep) -> Catalog:
 @router.get("/models", response_model=list[ModelPublic])
 def list_models(
     session: SessionDep,
+    response: Response,
     name: Names = None,
     family: Names = None,
     pretraining_data: Names = None,
     search: str | None = None,
+    sort: ModelSort | None = None,
+    limit: int | None = Query(None, ge=1, le=1_000_000),
+    offset: int = Query(0, ge=0),
 ) -> list[ModelPublic]:
-    """Models with their attributes and checkpoint counts, filtered."""
-    return catalog.list_models(
+    """Models with their attributes and checkpoint counts, filtered, by name or by ``sort``
+    (a column; ``-column``: descending), ``limit`` of them from ``offset`` (the
+    ``X-Total-Count`` header says how many match)."""
+    total = catalog.count_models(
         session, names=name, families=family, pretraining_data=pretraining_data, search=search
     )
+    response.headers["X-Total-Count"] = str(total)
+    return catalog.list_models(
+        session, names=name, families=family, pretraining_data=pretraining_data, search=search,
+        sort=[(sort.removeprefix("-"), sort.startswith("-"))] if sort else None,
+        limit=limit, offset=offset,
+    )  # fmt: skip
 
 
 @router.get("/models/{name:path}", response_model=ModelPublic)

@@ -5,9 +5,11 @@ pandas DataFrames with one row per checkpoint.
 
 Catalog (``backend.queries.catalog``) - pickers and tables:
     catalog(session) -> Catalog                      models, eval sets, metrics, corpora, groups
-    list_models(session, *, names, families, pretraining_data, search) -> list[ModelPublic]
+    list_models(session, *, names, families, pretraining_data, search, sort, limit, offset)
+                                                     -> list[ModelPublic]  (a page of them)
+    count_models(session, *, names, families, pretraining_data, search) -> int
     get_model(session, *, name) -> ModelPublic
-    list_checkpoints(session, *, model) -> list[CheckpointPublic]
+    list_checkpoints(session, *, model, limit, offset) -> list[CheckpointPublic]
     list_eval_sets(session, *, kind) -> list[EvalSetPublic]
     list_metrics(session, *, eval_set) -> list[MetricAvailability]   (eval set, metric) + counts
     list_corpora(session) -> list[CorpusPublic]

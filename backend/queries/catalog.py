@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session
 
-from backend.exceptions import NotFoundError
+from backend.exceptions import NotFoundError, ValidationError
 from backend.models import (
     Checkpoint,
     ConceptFrequency,
@@ -30,6 +30,11 @@ from backend.schemas.catalog import (
 GROUPING_COLUMNS = ("family", "architecture", "pretraining_data", "tokenizer", "n_params")
 
 
+MODEL_SORT_COLUMNS = (
+    "name", "family", "architecture", "n_params", "pretraining_data", "tokenizer", "n_checkpoints"
+)  # fmt: skip
+
+
 def list_models(
     session: Session,
     *,
@@ -37,12 +42,19 @@ def list_models(
     families: list[str] | None = None,
     pretraining_data: list[str] | None = None,
     search: str | None = None,
+    sort: list[tuple[str, bool]] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ModelPublic]:
-    """Models (by name) with their attributes and checkpoint counts."""
-    counts = (
-        select(Checkpoint.model_id, func.count().label("n"))
-        .group_by(Checkpoint.model_id)
-        .subquery()
+    """Models with their attributes and checkpoint counts, by name unless ``sort`` says
+    otherwise (``(column, descending)`` pairs from :data:`MODEL_SORT_COLUMNS`); ``limit``
+    rows from ``offset`` (all when None)."""
+    n_checkpoints = (
+        select(func.count())
+        .where(Checkpoint.model_id == Model.id)
+        .correlate(Model)
+        .scalar_subquery()
+        .label("n_checkpoints")
     )
     columns = [
         Model.id,
@@ -54,20 +66,46 @@ def list_models(
         Model.tokenizer,
         Model.attributes,
     ]
+    order = []
+    for column, descending in sort or []:
+        if column not in MODEL_SORT_COLUMNS:
+            raise ValidationError(f"cannot sort models by {column!r}")
+        key = n_checkpoints if column == "n_checkpoints" else getattr(Model, column)
+        order.append((key.desc() if descending else key.asc()).nulls_last())
     stmt = (
-        select(*columns, func.coalesce(counts.c.n, 0).label("n_checkpoints"))
-        .outerjoin(counts, counts.c.model_id == Model.id)
-        .order_by(Model.name)
+        select(*columns, n_checkpoints)
+        .where(*_model_filters(names, families, pretraining_data, search))
+        .order_by(*order, Model.name)
+        .offset(offset)
+        .limit(limit)
     )
-    if names:
-        stmt = stmt.where(Model.name.in_(names))
-    if families:
-        stmt = stmt.where(Model.family.in_(families))
-    if pretraining_data:
-        stmt = stmt.where(Model.pretraining_data.in_(pretraining_data))
-    if search:
-        stmt = stmt.where(Model.name.ilike(f"%{escape_like(search)}%", escape="\\"))
     return [ModelPublic(**row._mapping) for row in session.execute(stmt)]
+
+
+def count_models(
+    session: Session,
+    *,
+    names: list[str] | None = None,
+    families: list[str] | None = None,
+    pretraining_data: list[str] | None = None,
+    search: str | None = None,
+) -> int:
+    """How many models :func:`list_models` lists with these filters (without a limit)."""
+    filters = _model_filters(names, families, pretraining_data, search)
+    return session.scalar(select(func.count()).select_from(Model).where(*filters)) or 0
+
+
+def _model_filters(names, families, pretraining_data, search) -> list:
+    filters = []
+    if names:
+        filters.append(Model.name.in_(names))
+    if families:
+        filters.append(Model.family.in_(families))
+    if pretraining_data:
+        filters.append(Model.pretraining_data.in_(pretraining_data))
+    if search:
+        filters.append(Model.name.ilike(f"%{escape_like(search)}%", escape="\\"))
+    return filters
 
 
 def escape_like(text: str) -> str:
@@ -83,23 +121,26 @@ def get_model(session: Session, *, name: str) -> ModelPublic:
     return found[0]
 
 
-def list_checkpoints(session: Session, *, model: str) -> list[CheckpointPublic]:
-    """The checkpoints of one model, in step order, with their measurement counts."""
+def list_checkpoints(
+    session: Session, *, model: str, limit: int | None = None, offset: int = 0
+) -> list[CheckpointPublic]:
+    """The checkpoints of one model, in step order, with their measurement counts; ``limit``
+    of them from ``offset`` (all when None)."""
     model_id = session.scalar(select(Model.id).where(Model.name == model))
     if model_id is None:
         raise NotFoundError(f"no model named {model!r}")
-    counts = (
-        select(Measurement.checkpoint_id, func.count().label("n"))
-        .join(Checkpoint, Checkpoint.id == Measurement.checkpoint_id)
-        .where(Checkpoint.model_id == model_id)
-        .group_by(Measurement.checkpoint_id)
-        .subquery()
+    n_measurements = (
+        select(func.count())
+        .where(Measurement.checkpoint_id == Checkpoint.id)
+        .correlate(Checkpoint)
+        .scalar_subquery()
     )
     stmt = (
-        select(Checkpoint, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.checkpoint_id == Checkpoint.id)
+        select(Checkpoint, n_measurements)
         .where(Checkpoint.model_id == model_id)
         .order_by(Checkpoint.step.is_(None), Checkpoint.step, Checkpoint.revision)
+        .offset(offset)
+        .limit(limit)
     )
     return [
         CheckpointPublic(

@@ -97,6 +97,18 @@ def test_point_traces_switch_to_webgl_and_carry_model_and_checkpoint():
     assert "%{customdata[0]}" in by_name["pile"].hovertemplate
 
 
+def test_long_lines_are_one_svg_path_without_markers_with_every_point():
+    n = WEBGL_THRESHOLD + 2
+    frame = pd.DataFrame(
+        {"x": np.arange(n, dtype=float), "y": np.ones(n), "model": "run", "checkpoint": "c"}
+    )
+    (long,) = grouped_point_traces(frame, x="x", y="y", group=None, mode="lines+markers")
+    assert isinstance(long, go.Scatter) and long.mode == "lines" and len(long.x) == n
+    assert list(long.customdata[-1]) == ["run", "c"]
+    (short,) = grouped_point_traces(frame[:50], x="x", y="y", group=None, mode="lines+markers")
+    assert isinstance(short, go.Scatter) and short.mode == "lines+markers"
+
+
 def test_model_rows_link_to_model_pages_and_round_trip_the_name():
     model = SimpleNamespace(
         name="EleutherAI/pythia 1.4b",

@@ -78,3 +78,54 @@ def test_clicking_a_coverage_cell_opens_the_model_page(page, data_server):
     page.wait_for_function("() => window.location.pathname === '/model/pythia-160m'")
     wait_rendered(page)
     page.wait_for_selector("h1:has-text('pythia-160m')")
+
+
+AXIS_TYPE_JS = """
+(graphId) => {
+    const domId = "{" + Object.keys(graphId).sort().map(
+        k => JSON.stringify(k) + ":" + JSON.stringify(graphId[k])).join(",") + "}";
+    const gd = document.getElementById(domId).querySelector(".js-plotly-plot");
+    return gd && gd._fullLayout ? gd._fullLayout.xaxis.type : null;
+}
+"""
+
+
+def test_model_page_log_x_switches_the_axis_and_checkpoints_page(page, data_server):
+    visit(page, data_server, "/model/pythia-410m")
+    graph = ids.graph_id("/model", "curves")
+    drawn = graph_data(page, graph)
+    page.click(f"#{ids.MODEL_CURVE_LOG_X} input")
+    page.wait_for_function("() => window.location.search.includes('log_x=true')")
+    page.wait_for_function(f"() => ({AXIS_TYPE_JS})({_json(graph)}) === 'log'")
+    assert graph_data(page, graph) == drawn
+    table = f"#{ids.MODEL_CHECKPOINT_TABLE}"
+    first = page.locator(f"{table} td[data-dash-column='revision']").all_inner_texts()
+    assert len(first) == 15
+    page.click(f"{table} button.next-page")
+    page.wait_for_function(
+        f"() => document.querySelector(\"{table} td[data-dash-column='revision']\")"
+        f".innerText !== {_json(first[0])}"
+    )
+    second = page.locator(f"{table} td[data-dash-column='revision']").all_inner_texts()
+    assert second and not set(second) & set(first)
+
+
+def _json(value) -> str:
+    import json
+
+    return json.dumps(value)
+
+
+def test_models_table_sorts_on_the_server(page, data_server):
+    visit(page, data_server, "/models")
+    sort = page.locator(
+        f"#{ids.MODELS_TABLE} th[data-dash-column='n_checkpoints'] .column-header--sort"
+    )
+    first_name = f"#{ids.MODELS_TABLE} td[data-dash-column='name']"
+    assert "pythia-410m" not in page.locator(first_name).first.inner_text()  # by name
+    sort.click()  # ascending
+    page.wait_for_timeout(200)
+    sort.click()  # descending: the model with the most checkpoints first
+    page.wait_for_function(
+        f"() => document.querySelector(\"{first_name}\").innerText.includes('pythia-410m')"
+    )

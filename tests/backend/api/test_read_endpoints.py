@@ -44,6 +44,17 @@ def test_models_and_checkpoints(seeded_client):
     assert [c["n_measurements"] for c in ckpts] == [2, 2, 1]
 
 
+def test_models_and_checkpoints_page_on_the_server(seeded_client):
+    page = seeded_client.get("/api/models", params={"sort": "-n_params", "limit": 2})
+    assert page.headers["X-Total-Count"] == "3"
+    assert [m["name"] for m in page.json()] == ["org/a-big", "a-small"]  # ties by name
+    rest = seeded_client.get("/api/models", params={"sort": "-n_params", "offset": 2}).json()
+    assert [m["name"] for m in rest] == ["b-small"]
+    small = seeded_client.get("/api/models", params={"search": "small", "limit": 1})
+    assert small.headers["X-Total-Count"] == "2" and len(small.json()) == 1
+    assert seeded_client.get("/api/models", params={"sort": "attributes"}).status_code == 422
+
+
 def test_catalog_eval_sets_metrics(seeded_client):
     catalog = seeded_client.get("/api/catalog").json()
     assert {e["name"] for e in catalog["eval_sets"]} == {"val-a", "bench"}
