@@ -32,7 +32,14 @@ from backend.services import uploads  # noqa: E402
 
 STATES = {
     "first render": {"id": "bench_id:acc", "ood": "bench_ood:acc", "bootstrap": "0"},
-    "final only": {"id": "bench_id:acc", "ood": "bench_ood:acc", "bootstrap": "0", "final": "true"},
+    # as the toggle's callback reads the controls: the baseline dropdown holds its value ([])
+    "final only": {
+        "id": "bench_id:acc",
+        "ood": "bench_ood:acc",
+        "bootstrap": "0",
+        "final": "true",
+        "baseline": [],
+    },
 }
 
 
