@@ -11,7 +11,6 @@ kept in ``--db`` between runs.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
