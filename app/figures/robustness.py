@@ -83,9 +83,7 @@ def make_robustness_figure(
     )
     extra = []
     if "effective_robustness" in frame:
-        plotted["effective_robustness"] = percent_text(
-            frame["effective_robustness"], signed=True
-        )
+        plotted["effective_robustness"] = percent_text(frame["effective_robustness"], signed=True)
         extra.append("effective_robustness")
     in_data_units = {options.x_label: "id_accuracy", options.y_label: "ood_accuracy"}
     traces = grouped_point_traces(
