@@ -58,6 +58,13 @@ def transformed(line: FitLine, transform: str) -> FitLine:
     )
 
 
+def percent_text(values: pd.Series, *, signed: bool = False) -> list[str]:
+    """Fractions as hover text in percent with one decimal (``"75.0%"``, ``"+1.2%"`` if
+    ``signed``), as ``"{:.1%}".format`` writes them, without a Python call per value."""
+    pattern = "%+.1f%%" if signed else "%.1f%%"
+    return [pattern % value for value in (100 * values.to_numpy(float)).tolist()]
+
+
 def make_robustness_figure(
     frame: pd.DataFrame, fits: Sequence[FitLine], options: RobustnessOptions
 ) -> go.Figure:
@@ -71,12 +78,12 @@ def make_robustness_figure(
     plotted = frame.assign(
         x=transform.forward(frame["x"].to_numpy(float)),
         y=transform.forward(frame["y"].to_numpy(float)),
-        id_accuracy=frame["x"].map("{:.1%}".format),
-        ood_accuracy=frame["y"].map("{:.1%}".format),
+        id_accuracy=percent_text(frame["x"]),
+        ood_accuracy=percent_text(frame["y"]),
     )
     extra = []
     if "effective_robustness" in frame:
-        plotted["effective_robustness"] = frame["effective_robustness"].map("{:+.1%}".format)
+        plotted["effective_robustness"] = percent_text(frame["effective_robustness"], signed=True)
         extra.append("effective_robustness")
     in_data_units = {options.x_label: "id_accuracy", options.y_label: "ood_accuracy"}
     traces = grouped_point_traces(

@@ -36,6 +36,8 @@ __all__ = [
 ]
 
 BASELINE_COLOR = "#222222"
+#: The per-model table shows this many rows, most robust first (the points' CSV export has all).
+DETAIL_ROWS = 500
 
 
 def read_robustness_choices(
@@ -96,30 +98,45 @@ def baseline_row(fit: EffectiveRobustnessFit) -> dict:
 
 
 def robustness_rows(
-    points: pd.DataFrame, fit: EffectiveRobustnessFit, in_baseline: np.ndarray
+    points: pd.DataFrame,
+    fit: EffectiveRobustnessFit,
+    in_baseline: np.ndarray,
+    limit: int = DETAIL_ROWS,
 ) -> list[dict]:
     """Per checkpoint: accuracies, the baseline's prediction and effective robustness (points)
-    with its bootstrap interval, most robust first."""
-    predicted = fit.predict(points["x"].to_numpy(float))
-    effective = fit.effective_robustness
+    with its bootstrap interval, most robust first; the first ``limit`` rows only."""
+    effective = pd.Series(100 * fit.effective_robustness, index=points.index).round(2)
+    shown = effective.sort_values(ascending=False).index[:limit]
+    rows = points.loc[shown]
+    picked = points.index.get_indexer(shown)
+    predicted = fit.predict(rows["x"].to_numpy(float))
     table = pd.DataFrame(
         {
-            "model": points["model"],
-            "checkpoint": points["checkpoint"],
-            "group": points["group"],
-            "ID accuracy (%)": (100 * points["x"]).round(2),
-            "OOD accuracy (%)": (100 * points["y"]).round(2),
+            "model": rows["model"],
+            "checkpoint": rows["checkpoint"],
+            "group": rows["group"],
+            "ID accuracy (%)": (100 * rows["x"]).round(2),
+            "OOD accuracy (%)": (100 * rows["y"]).round(2),
             "baseline OOD (%)": (100 * predicted).round(2),
-            "effective robustness (points)": (100 * effective).round(2),
-            "in baseline": np.where(in_baseline, "yes", "no"),
+            "effective robustness (points)": effective.loc[shown],
+            "in baseline": np.where(in_baseline[picked], "yes", "no"),
         }
     )
     if fit.effective_robustness_interval is not None:
         low, high = fit.effective_robustness_interval
-        table.insert(7, "ER low", (100 * np.asarray(low)).round(2))
-        table.insert(8, "ER high", (100 * np.asarray(high)).round(2))
-    table = table.sort_values("effective robustness (points)", ascending=False)
+        table.insert(7, "ER low", (100 * np.asarray(low)[picked]).round(2))
+        table.insert(8, "ER high", (100 * np.asarray(high)[picked]).round(2))
     return table.to_dict("records")
+
+
+def table_note(total: int, limit: int = DETAIL_ROWS) -> tuple[str, ...]:
+    """Says the per-model table holds the ``limit`` most robust of ``total`` checkpoints."""
+    if total <= limit:
+        return ()
+    return (
+        f"Per-model table: the {limit:,} most robust of {total:,} checkpoints "
+        "(the points' CSV export has every one)",
+    )
 
 
 def build_robustness_view(session: Session, state: RobustnessState) -> ExplorerView:
@@ -150,6 +167,6 @@ def build_robustness_view(session: Session, state: RobustnessState) -> ExplorerV
         table=[baseline_row(fit)],
         points=shown,
         details=details,
-        notes=fits.notes,
+        notes=fits.notes + table_note(len(points)),
         fits=fits,
     )

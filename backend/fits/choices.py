@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.catalog.aliases import canonical_key, display_name
 from backend.catalog.units import GROUP_LABELS
-from backend.fits.memo import remembered
+from backend.fits.memo import recalled, remembered
 from backend.queries.catalog import attribute_values, list_metrics
 from backend.schemas.catalog import MetricAvailability
 
@@ -106,4 +106,15 @@ def read_choices(session: Session) -> Choices:
         session,
         "choices",
         lambda: Choices(metrics=tuple(list_metrics(session)), attributes=attribute_values(session)),
+    )
+
+
+def read_metric_choices(session: Session) -> Choices:
+    """The metrics alone (no attribute values, a read of every model), for resolving a view
+    whose attribute defaults are already set; the full choices if this transaction has them."""
+    full = recalled(session, "choices")
+    if isinstance(full, Choices):
+        return full
+    return remembered(
+        session, "metric choices", lambda: Choices(metrics=tuple(list_metrics(session)))
     )

@@ -25,14 +25,17 @@ def mark_excluded(
     """``points`` with ``excluded`` (bool) and ``reason`` columns: the ``drop_highest`` points
     of highest y (as Besiroglu et al. drop Chinchilla's five highest losses) and the points
     whose id is in ``exclude``."""
-    reasons: list[list[str]] = [[] for _ in range(len(points))]
+    n = len(points)
+    highest, by_hand = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     k = max(int(drop_highest or 0), 0)
     if k:
-        for i in np.argsort(-points["y"].to_numpy(float), kind="stable")[:k]:
-            reasons[i].append(f"one of the {k} highest y values (drop_highest={k})")
+        highest[np.argsort(-points["y"].to_numpy(float), kind="stable")[:k]] = True
     picked = set(exclude)
     if picked:
-        for i in np.flatnonzero(point_ids(points).isin(picked).to_numpy()):
-            reasons[i].append("excluded by hand")
-    reason = ["; ".join(r) for r in reasons]
-    return points.assign(excluded=[bool(r) for r in reason], reason=reason)
+        by_hand = point_ids(points).isin(picked).to_numpy()
+    high_reason = f"one of the {k} highest y values (drop_highest={k})"
+    reason = np.full(n, "", dtype=object)
+    reason[highest] = high_reason
+    reason[by_hand] = "excluded by hand"
+    reason[highest & by_hand] = f"{high_reason}; excluded by hand"
+    return points.assign(excluded=highest | by_hand, reason=reason)

@@ -22,6 +22,11 @@ def remembered(session: Session, key: Hashable, read: Callable[[], T]) -> T:
     return values[key]
 
 
+def recalled(session: Session, key: Hashable) -> object | None:
+    """What this transaction of ``session`` remembered under ``key`` (None: nothing yet)."""
+    return session.info.get(_KEY, {}).get(key)
+
+
 @event.listens_for(Session, "after_flush")
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_soft_rollback")

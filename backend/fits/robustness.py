@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from backend.analysis.robustness import EffectiveRobustnessFit, fit_effective_robustness
 from backend.exceptions import NotFoundError, ValidationError
 from backend.fits.cache import cached_fit
-from backend.fits.choices import Choices, metric_key, read_choices
+from backend.fits.choices import Choices, metric_key, read_choices, read_metric_choices
 from backend.fits.exclusions import mark_excluded
 from backend.fits.points import MIN_POINTS_TO_FIT, point_frame
 from backend.fits.result import GroupFit, PageFits, compare
@@ -114,8 +114,11 @@ def with_defaults(state: RobustnessState, choices: Choices) -> RobustnessState:
 
 
 def resolve(session: Session, state: RobustnessState) -> RobustnessState:
-    """``state`` with every default filled in."""
-    return with_defaults(state, read_choices(session))
+    """``state`` with every default filled in (the models' attribute values are read only
+    when the baseline set is not chosen yet)."""
+    if state.baseline is None:
+        return with_defaults(state, read_choices(session))
+    return with_defaults(state, read_metric_choices(session))
 
 
 def read_points(session: Session, state: RobustnessState) -> pd.DataFrame:

@@ -72,3 +72,33 @@ def test_missing_benchmark_and_no_fit(session, models):
         session, RobustnessState(id="imagenet:acc1", ood="imagenet-v2:acc1", fit=False)
     )
     assert not view.table and len(view.points) == len(models)
+
+
+def test_details_table_holds_the_most_robust_rows_and_says_how_many(session, models):
+    from app.views.robustness import robustness_rows, table_note
+
+    state = RobustnessState(
+        id="imagenet:acc1", ood="imagenet-v2:acc1", group="family", baseline=["standard"]
+    )
+    full = build_robustness_view(session, state)
+    mask = full.points["in_baseline"].to_numpy()
+    rows = robustness_rows(full.points, full.fits.groups[0].fit, mask, limit=5)
+    assert rows == full.details[:5]  # the first rows of the whole table, same numbers
+    assert table_note(len(models), limit=5) == (
+        f"Per-model table: the 5 most robust of {len(models)} checkpoints "
+        "(the points' CSV export has every one)",
+    )
+    assert table_note(len(models)) == () and not full.notes
+    assert len(full.points) == len(models)  # the export (the view's points) keeps them all
+
+
+def test_a_chosen_baseline_resolves_without_reading_model_attributes(session, models, monkeypatch):
+    import backend.fits.choices as choices_module
+
+    def refuse(_session):
+        raise AssertionError("attribute values read")
+
+    monkeypatch.setattr(choices_module, "attribute_values", refuse)
+    state = RobustnessState(id="imagenet:acc1", ood="imagenet-v2:acc1", baseline=[], final=True)
+    view = build_robustness_view(session, state)
+    assert len(view.points) == len(models) and view.fits.state.baseline == []
