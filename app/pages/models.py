@@ -11,17 +11,16 @@ from app import ids
 from app.components.data_table import data_table, page_count
 from app.components.empty_state import empty_state
 from app.components.url_state import url_state_store
-from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from app.tables import model_name_of
 from app.views.models import (
     CHECKPOINTS_PAGE_SIZE,
     MODELS_PAGE_SIZE,
     checkpoint_columns,
+    checkpoint_count,
     checkpoints_page,
     models_page,
 )
-from backend.queries import catalog
 
 PATH = "/models"
 dash.register_page(__name__, path=PATH, title="Models · ScaleScope", nav_label="Models", order=50)
@@ -119,8 +118,7 @@ def show_checkpoints(active_cell, visible_rows):
     if not active_cell or not visible_rows or active_cell["row"] >= len(visible_rows):
         raise PreventUpdate
     name = model_name_of(visible_rows[active_cell["row"]])
-    with ui_session() as session:
-        total = catalog.get_model(session, name=name).n_checkpoints
+    total = checkpoint_count(name)
     return html.Div(
         [
             html.H3(name),

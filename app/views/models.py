@@ -62,6 +62,12 @@ def checkpoints_page(model: str, page: int = 0) -> list[dict]:
     return checkpoint_rows(checkpoints)
 
 
+def checkpoint_count(model: str) -> int:
+    """How many checkpoints ``model`` has (the size of its checkpoints table)."""
+    with ui_session() as session:
+        return catalog.get_model(session, name=model).n_checkpoints
+
+
 def checkpoint_columns() -> list[dict]:
     """Column specs of a checkpoints table."""
     return [{"id": key, "name": label} for key, label in CHECKPOINT_COLUMNS]
