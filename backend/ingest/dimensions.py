@@ -3,8 +3,8 @@ natural key (two rows stating different values for the same thing is an error), 
 set-based: the batch's rows are staged in a temporary table (``COPY`` on Postgres), one
 ``INSERT ... SELECT ... ON CONFLICT DO NOTHING`` creates the missing ones and one
 ``INSERT ... SELECT`` maps every local id to its row id in a temporary table (the facts join it
-there; only model ids come back to Python). Stated values that differ from stored ones are updated, and the values they
-replace recorded in ``upload_overwrites`` (undo restores them)."""
+there; only model ids come back to Python). Stated values that differ from stored ones are
+updated, and the values they replace recorded in ``upload_overwrites`` (undo restores them)."""
 
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ class UploadWriter(FactWriting):
             return
         models, checkpoints = self.dims["models"], self.dims["checkpoints"]
         checkpoint_ids = {}
-        for key in dict.fromkeys(zip(c.model, c.revision)):
+        for key in dict.fromkeys(zip(c.model, c.revision, strict=True)):
             models.ensure((key[0],))
             checkpoint_ids[key] = checkpoints.ensure(key)
         eval_sets = self.dims["eval_sets"]
@@ -183,7 +183,7 @@ class UploadWriter(FactWriting):
         self.stages["measurements"].add_columns(
             [
                 c.rows,
-                list(map(checkpoint_ids.__getitem__, zip(c.model, c.revision))),
+                list(map(checkpoint_ids.__getitem__, zip(c.model, c.revision, strict=True))),
                 list(map(eval_set_ids.__getitem__, c.eval_set)),
                 c.metric,
                 c.value,

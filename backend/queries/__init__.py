@@ -16,7 +16,7 @@ Catalog (``backend.queries.catalog``) - pickers and tables:
     attribute_values(session) -> {attribute: [distinct values]}     for group/colour pickers
 
 Measurements (``backend.queries.measurements``):
-    list_measurements(session, *, flt, limit, offset, exact_total) -> MeasurementPage  (total bounded)
+    list_measurements(session, *, flt, limit, offset, exact_total) -> MeasurementPage (bounded)
     measurements_frame(session, *, flt) -> DataFrame                 long format, for CSV export
 
 Plot frames (``backend.queries.frames``); ``flt`` is a ``MeasurementFilter`` (models,

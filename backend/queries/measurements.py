@@ -89,9 +89,7 @@ def _final_checkpoints(session: Session) -> ColumnElement[bool]:
     grouped pass over checkpoints (not one probe per checkpoint). On Postgres the pass runs
     once per listing and its ids go to each statement as one array, read by primary key."""
     other = aliased(Checkpoint)
-    last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(
-        other.model_id
-    )
+    last = select(other.model_id, func.coalesce(func.max(other.step), -1)).group_by(other.model_id)
     final = tuple_(Checkpoint.model_id, func.coalesce(Checkpoint.step, -1)).in_(last)
     if session.get_bind().dialect.name != "postgresql":
         return final

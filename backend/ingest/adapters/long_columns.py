@@ -135,7 +135,7 @@ def _checkpoints(model, revision, stated, cells, where, parser, rows) -> list[re
     numbers = [c for c in stated if c != "step"]
     has_step = "step" in stated
     last = parser.last_checkpoint
-    for index, key in enumerate(zip(model, revision, *columns)):
+    for index, key in enumerate(zip(model, revision, *columns, strict=True)):
         if key == last:
             continue
         last = key

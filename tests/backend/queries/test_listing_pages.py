@@ -82,7 +82,9 @@ def test_every_page_is_a_slice_of_the_whole_listing(session, monkeypatch, first_
                 assert page.total == len(everything), where
             else:
                 assert offset + limit + 3 < page.total <= len(everything), where
-            exact = list_measurements(session, flt=flt, limit=limit, offset=offset, exact_total=True)
+            exact = list_measurements(
+                session, flt=flt, limit=limit, offset=offset, exact_total=True
+            )
             assert exact.total_exact and exact.total == len(everything), where
             assert exact.items == page.items, where
 
