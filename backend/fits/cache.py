@@ -102,11 +102,15 @@ def _write(session: Session, key: str, fit: Callable, result: Any) -> None:
 def cached_fit(session: Session, fit: Callable[..., Result], *args: Any, **settings: Any) -> Result:
     """``fit(*args, **settings)``, from the cache when this input was fitted before."""
     key = fit_key(fit, args, settings)
-    if key in _memory:
+    if key in _memory and not _store_all:
         _memory.move_to_end(key)
         return _memory[key]
     result = _read(session, key)
-    if result is None:
+    if result is None and key in _memory:
+        # Warming (``store_every_fit``): known in this process, not yet in the shared table.
+        result = _memory[key]
+        _write(session, key, fit, result)
+    elif result is None:
         started = time.perf_counter()
         result = fit(*args, **settings)
         if _store_all or time.perf_counter() - started >= MIN_STORE_SECONDS:

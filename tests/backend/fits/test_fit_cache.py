@@ -110,3 +110,16 @@ def test_an_unreadable_row_is_refitted(session, engine, monkeypatch):
     fit = cached_fit(session, counting_power_law, N, LOSS * 2, bootstrap=0, seed=0)
     assert len(calls) == 2
     assert fit.params["E"].value > 0
+
+
+def test_warming_stores_a_fit_this_process_already_remembers(session, monkeypatch):
+    """A fit computed earlier in this process (kept in memory only: it was quick) is still
+    written to the shared table when a warm-up asks for it (``store_every_fit``): another web
+    process has no memory of it."""
+    monkeypatch.setattr(cache, "MIN_STORE_SECONDS", 3600.0)
+    first = cached_fit(session, fit_power_law, N, LOSS * 5, bootstrap=0, seed=0)
+    assert session.scalar(select(func.count()).select_from(FitCacheEntry)) == 0
+    with cache.store_every_fit():
+        again = cached_fit(session, fit_power_law, N, LOSS * 5, bootstrap=0, seed=0)
+    assert again is first
+    assert session.scalar(select(func.count()).select_from(FitCacheEntry)) == 1
