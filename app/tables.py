@@ -85,16 +85,6 @@ def table_columns(rows: Sequence[dict], fixed: Sequence[tuple[str, str]]) -> lis
     return columns
 
 
-def spread_sample(items: Sequence, limit: int) -> list:
-    """At most ``limit`` items evenly spread over ``items``, first and last included."""
-    if len(items) <= limit:
-        return list(items)
-    if limit <= 1:
-        return list(items[:limit])
-    step = (len(items) - 1) / (limit - 1)
-    return [items[round(i * step)] for i in range(limit)]
-
-
 def checkpoint_rows(checkpoints: Iterable[Any]) -> list[dict]:
     """One row per checkpoint, large counts in human units."""
     rows = []

@@ -28,7 +28,6 @@ from app.tables import (
     model_href,
     model_name_of,
     model_rows,
-    spread_sample,
 )
 
 
@@ -165,11 +164,3 @@ def test_coverage_figure_marks_measured_and_missing_cells():
     assert [c[0] for c in missing.customdata] == ["a", "B"]
     assert list(figure.layout.yaxis.categoryarray) == ["B", "a"]  # first model on top
     assert make_coverage_figure(grid.iloc[0:0]).layout.annotations
-
-
-def test_spread_sample_keeps_first_and_last_evenly():
-    assert spread_sample(list(range(10)), 20) == list(range(10))
-    sample = spread_sample(list(range(50_000)), 1000)
-    assert len(sample) == 1000 and sample[0] == 0 and sample[-1] == 49_999
-    gaps = {b - a for a, b in zip(sample, sample[1:], strict=False)}
-    assert gaps <= {50, 51}
