@@ -13,6 +13,8 @@ import threading
 
 from starlette.datastructures import Headers
 
+from app import browser_bundles
+
 PREFIXES = ("/_dash-component-suites/", "/assets/")
 COMPRESSIBLE = ("javascript", "text/css", "json", "text/plain", "svg")
 MIN_BYTES = 1024
@@ -22,27 +24,36 @@ YEAR = "public, max-age=31536000"
 
 class CompressStatic:
     """ASGI middleware: gzip static files once, keep the result, serve it to every browser
-    that accepts gzip (others get the file as it is)."""
+    that accepts gzip (others get the file as it is). Where a lighter bundle has been fetched
+    (:mod:`app.browser_bundles`), it goes out in place of Dash's file of that path."""
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, replacements: dict[str, bytes] | None = None) -> None:
         self.app = app
         self._cache: dict[str, tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
         self._lock = threading.Lock()
+        self._replacements = replacements
 
     async def __call__(self, scope, receive, send) -> None:
         path = scope.get("path", "")
-        if (
-            scope["type"] != "http"
-            or scope.get("method") != "GET"
-            or not path.startswith(PREFIXES)
-            or "gzip" not in Headers(scope=scope).get("accept-encoding", "")
-        ):
+        if scope["type"] != "http" or scope.get("method") != "GET" or not path.startswith(PREFIXES):
             await self.app(scope, receive, send)
+            return
+        if self._replacements is None:
+            self._replacements = browser_bundles.replacements()
+        lighter = self._replacements.get(browser_bundles.unfingerprinted(path))
+        if "gzip" not in Headers(scope=scope).get("accept-encoding", ""):
+            if lighter is not None:
+                await send_bundle(send, lighter)
+            else:
+                await self.app(scope, receive, send)
             return
         key = path + "?" + scope.get("query_string", b"").decode("latin-1")
         cached = self._cache.get(key)
         if cached is None:
-            cached, keep = await self._fetch(scope, receive)
+            if lighter is not None:
+                cached, keep = packed_bundle(lighter), True
+            else:
+                cached, keep = await self._fetch(scope, receive)
             if keep:
                 with self._lock:
                     self._cache[key] = cached
@@ -81,12 +92,34 @@ class CompressStatic:
         ]
         if scope.get("path") == PLOTLY_JS and "cache-control" not in headers:
             keep.append((b"cache-control", YEAR.encode()))
-        keep += [
-            (b"content-encoding", b"gzip"),
-            (b"vary", b"Accept-Encoding"),
-            (b"content-length", str(len(packed)).encode()),
-        ]
-        return (200, keep, packed), True
+        return (200, gzip_headers(keep, packed), packed), True
+
+
+def gzip_headers(headers: list[tuple[bytes, bytes]], packed: bytes) -> list[tuple[bytes, bytes]]:
+    """``headers`` of a response whose body is ``packed`` (gzip)."""
+    return [
+        *headers,
+        (b"content-encoding", b"gzip"),
+        (b"vary", b"Accept-Encoding"),
+        (b"content-length", str(len(packed)).encode()),
+    ]
+
+
+BUNDLE_HEADERS = [(b"content-type", b"text/javascript"), (b"cache-control", YEAR.encode())]
+
+
+def packed_bundle(content: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A fetched bundle's response, gzipped (its URL is versioned with the installed package
+    it stands in for, so it is cached a year like Dash's own)."""
+    packed = gzip.compress(content, compresslevel=6)
+    return 200, gzip_headers(BUNDLE_HEADERS, packed), packed
+
+
+async def send_bundle(send, content: bytes) -> None:
+    """Send a fetched bundle as it is (to a client that does not take gzip)."""
+    headers = [*BUNDLE_HEADERS, (b"content-length", str(len(content)).encode())]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
 
 
 #: Pages that draw a plot whenever there is data (paths; a trailing slash: every path under it).
@@ -101,9 +134,10 @@ PLOT_PAGES = (
 )
 
 # On a page that draws a plot, fetch plotly.js at once (a preload: downloaded, not run), while
-# the page's own scripts and data are on their way: dcc.Graph otherwise starts downloading it
-# only once the data has come, then runs it from the preloaded copy. Running it earlier was
-# tried and left out: it competes with the page's own work for the main thread.
+# the page's own scripts and data are on their way, and run it in the first idle moment after
+# the page has loaded: while the page's content is computed on the server, the browser has
+# nothing else to do. dcc.Graph uses ``window.Plotly`` when it is there; otherwise (a page
+# whose content came first) it loads the same, preloaded file itself.
 EARLY_PLOTLY_JS = """
 (function () {
     var url = %(url)s, pages = %(pages)s, path = window.location.pathname;
@@ -114,6 +148,15 @@ EARLY_PLOTLY_JS = """
     var link = document.createElement("link");
     link.rel = "preload"; link.as = "script"; link.href = url;
     document.head.appendChild(link);
+    window.addEventListener("load", function () {
+        var idle = window.requestIdleCallback || function (run) { setTimeout(run, 0); };
+        idle(function () {
+            if (window.Plotly || document.querySelector("script[src='" + url + "']")) { return; }
+            var script = document.createElement("script");
+            script.src = url;
+            document.head.appendChild(script);
+        });
+    });
 })();
 """
 

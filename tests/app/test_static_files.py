@@ -27,7 +27,7 @@ def client() -> TestClient:
         Route("/assets/tiny.css", lambda r: Response("a{}", media_type="text/css")),
         Route("/page", lambda r: PlainTextResponse("x" * 5000)),
     ]
-    return TestClient(CompressStatic(Starlette(routes=routes)))
+    return TestClient(CompressStatic(Starlette(routes=routes), replacements={}))
 
 
 def test_bundles_are_gzipped_once_for_browsers_that_accept_it():
