@@ -75,7 +75,7 @@ def _similarity_form(choices: dict) -> html.Div:
                 dcc.Textarea(id=SIM_EMBEDDINGS, placeholder="/data/emb/img_emb_*.npy", rows=2),
             ),
             _field(
-                "Checkpoint that embeds the test images",
+                "Checkpoint that embeds the test images (type to search them all)",
                 dcc.Dropdown(id=SIM_CHECKPOINT, options=choices["checkpoints"]),
             ),
             _field("Benchmark", dcc.Dropdown(id=SIM_EVAL_SET, options=choices["eval_sets"])),
@@ -113,6 +113,17 @@ def layout(**_query) -> html.Div:
             _similarity_form(choices),
         ]
     )
+
+
+@callback(
+    Output(SIM_CHECKPOINT, "options"),
+    Input(SIM_CHECKPOINT, "search_value"),
+    State(SIM_CHECKPOINT, "value"),
+    prevent_initial_call=True,
+)
+def search_checkpoints(search, chosen):
+    """The checkpoints matching what is typed, the chosen one kept."""
+    return views.checkpoint_search(search, chosen)
 
 
 @callback(

@@ -22,17 +22,36 @@ VOCABULARIES = {
 }
 
 
+#: Checkpoints a picker lists before anything is typed (typing searches all of them): a dropdown
+#: indexes every option when it draws, seconds of browser time for thousands.
+CHECKPOINT_OPTIONS_LIMIT = 50
+
+
 def choices() -> dict[str, list[dict]]:
-    """Dropdown options: checkpoints (by id), benchmarks by id and by name, engines."""
+    """Dropdown options: checkpoints (by id; the first few, see :func:`checkpoint_search`),
+    benchmarks by id and by name, engines."""
     with ui_session() as session:
         eval_sets = job_queries.eval_set_options(session=session)
         return {
-            "checkpoints": job_queries.checkpoint_options(session=session),
+            "checkpoints": job_queries.checkpoint_options(
+                session=session, limit=CHECKPOINT_OPTIONS_LIMIT
+            ),
             "eval_sets": eval_sets,
             "eval_set_names": [{"label": o["label"], "value": o["label"]} for o in eval_sets],
             "engines": [{"label": "configured default", "value": ""}]
             + [{"label": name, "value": name} for name in ENGINES],
         }
+
+
+def checkpoint_search(search: str | None, chosen: int | None) -> list[dict]:
+    """The checkpoint picker's options for what is typed, the chosen one kept."""
+    with ui_session() as session:
+        return job_queries.checkpoint_options(
+            session=session,
+            search=search,
+            limit=CHECKPOINT_OPTIONS_LIMIT,
+            keep=[chosen] if chosen is not None else [],
+        )
 
 
 def corpora_view() -> html.Div:
