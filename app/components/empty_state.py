@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dash import dcc, html
 
+from app.components.rich_text import rich_text
+
 LOAD_DATA_HINT = (
     "Add your results on the Upload page (lm-eval-harness JSON, CLIP_benchmark, CSV, ...), "
     "or try ScaleScope on published results first: run `scalescope demo`."
@@ -19,13 +21,14 @@ def empty_state(
     hint: str = LOAD_DATA_HINT,
     action: tuple[str, str] | None = UPLOAD_ACTION,
 ) -> html.Div:
-    """A box that says what is missing and what to do next (Markdown in ``hint``), with an
+    """A box that says what is missing and what to do next (``detail`` and ``hint`` in the
+    Markdown subset of :mod:`app.components.rich_text`), with an
     ``action`` button ``(label, href)`` that goes where it is done (None: no button)."""
     children = [html.H3(title, className="empty-title")]
     if detail:
-        children.append(dcc.Markdown(detail, className="empty-detail", link_target="_self"))
+        children.append(rich_text(detail, className="empty-detail"))
     if hint:
-        children.append(dcc.Markdown(hint, className="empty-hint", link_target="_self"))
+        children.append(rich_text(hint, className="empty-hint"))
     if action:
         label, href = action
         children.append(dcc.Link(label, href=href, className="button empty-action"))

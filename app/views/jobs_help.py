@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from dash import dcc, html
+from dash import html
+
+from app.components.rich_text import rich_text
 
 ANCHOR = "register-weights"
 REGISTER_MARKDOWN = """
@@ -30,7 +32,7 @@ def register_help() -> html.Details:
     return html.Details(
         [
             html.Summary("How to register weights and datasets"),
-            dcc.Markdown(REGISTER_MARKDOWN, className="jobs-register-help"),
+            rich_text(REGISTER_MARKDOWN, className="jobs-register-help"),
         ],
         id=ANCHOR,
         className="jobs-register",
