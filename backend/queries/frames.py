@@ -17,6 +17,7 @@ from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
+from backend.queries.data_version import by_data_version
 from backend.schemas.measurements import MeasurementFilter, MetricRef
 
 MODEL_COLUMNS = ["model", "family", "architecture", "n_params", "pretraining_data", "tokenizer"]
@@ -74,8 +75,15 @@ def _stored(session: Session, ref: MetricRef) -> tuple[int, str]:
 
 
 def models_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
-    """The models that ``flt`` selects, one row each, free attributes as extra columns."""
+    """The models that ``flt`` selects, one row each, free attributes as extra columns (a
+    read of every model's attributes, kept per process until the data version changes)."""
     flt = flt or MeasurementFilter()
+    wanted = (flt.models, flt.families, flt.pretraining_data, flt.architectures, flt.tokenizers)
+    key = ("models_frame", tuple(tuple(w) if w else None for w in wanted))
+    return by_data_version(session, key, lambda: _models_frame(session, flt)).copy()
+
+
+def _models_frame(session: Session, flt: MeasurementFilter) -> pd.DataFrame:
     stmt = select(
         Model.id,
         Model.name,

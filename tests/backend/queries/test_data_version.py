@@ -1,0 +1,79 @@
+"""Reads kept per process under the data version: a later upload (one that only changes a
+model's columns too), an undo and a merge each bring a fresh read."""
+
+from __future__ import annotations
+
+from backend import db
+from backend.queries import catalog, data_version, frames
+from backend.services import merges, uploads
+
+
+def _rows(family: str, value: float, data: str = "web") -> list[dict]:
+    return [
+        {
+            "model": "m-1",
+            "eval_set": "val",
+            "metric": "loss",
+            "value": value,
+            "family": family,
+            "pretraining_data": data,
+        }
+    ]
+
+
+def _read(engine):
+    with db.new_session(engine) as session:
+        return (
+            frames.models_frame(session)[["model", "family", "pretraining_data"]].to_dict(
+                "records"
+            ),
+            catalog.attribute_values(session)["family"],
+        )
+
+
+def test_kept_reads_follow_every_write(engine):
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    first = _read(engine)
+    assert first[1] == ["old"]
+    with db.new_session(engine) as session:
+        version = data_version.data_version(session)
+        # the second read is the kept one (same version, no recomputation)
+        calls = []
+        data_version.by_data_version(session, "probe", lambda: calls.append(1) or 1)
+        data_version.by_data_version(session, "probe", lambda: calls.append(1) or 1)
+        assert calls == [1]
+    # same measurement, same value: only the model's family changes (measurement version kept)
+    second = uploads.ingest_rows(engine=engine, rows=_rows("new", 1.0), filename="b.json")
+    with db.new_session(engine) as session:
+        assert data_version.data_version(session) != version
+        assert data_version.measurement_version(session) == version[:4]
+    assert _read(engine) == (
+        [{"model": "m-1", "family": "new", "pretraining_data": "web"}],
+        ["new"],
+    )
+    uploads.undo_upload(engine=engine, upload_id=second.upload_id)
+    assert _read(engine) == first
+    with db.session_scope(engine) as session:
+        merges.merge(session=session, kind="pretraining_data", source="web", target="books")
+    assert _read(engine)[0] == [{"model": "m-1", "family": "old", "pretraining_data": "books"}]
+
+
+def test_copies_are_handed_out(engine):
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    with db.new_session(engine) as session:
+        frame = frames.models_frame(session)
+        frame["family"] = "changed"
+        catalog.attribute_values(session)["family"].append("changed")
+    assert _read(engine) == (
+        [{"model": "m-1", "family": "old", "pretraining_data": "web"}],
+        ["old"],
+    )
+
+
+def test_bounded(engine, monkeypatch):
+    monkeypatch.setattr(data_version, "MAX_ENTRIES", 3)
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    with db.new_session(engine) as session:
+        for n in range(10):
+            data_version.by_data_version(session, ("probe", n), lambda n=n: n)
+    assert len(data_version._cache) <= 3
