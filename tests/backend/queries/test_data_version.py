@@ -4,7 +4,7 @@ model's columns too), an undo and a merge each bring a fresh read."""
 from __future__ import annotations
 
 from backend import db
-from backend.queries import catalog, data_version, frames
+from backend.queries import catalog, coverage, data_version, frames
 from backend.services import merges, uploads
 
 
@@ -12,7 +12,7 @@ def _rows(family: str, value: float, data: str = "web") -> list[dict]:
     return [
         {
             "model": "m-1",
-            "eval_set": "val",
+            "eval_set": "toy-val",
             "metric": "loss",
             "value": value,
             "family": family,
@@ -77,3 +77,18 @@ def test_bounded(engine, monkeypatch):
         for n in range(10):
             data_version.by_data_version(session, ("probe", n), lambda n=n: n)
     assert len(data_version._cache) <= 3
+
+
+def test_coverage_grid_follows_uploads(engine):
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    with db.new_session(engine) as session:
+        assert coverage.read_coverage(session).eval_sets == ["toy-val"]
+        coverage.read_coverage(session).eval_sets.append("not kept")
+    rows = [dict(_rows("old", 2.0)[0], eval_set="toy-bench", metric="acc")]
+    report = uploads.ingest_rows(engine=engine, rows=rows, filename="b.json")
+    with db.new_session(engine) as session:
+        grid = coverage.read_coverage(session)
+        assert grid.eval_sets == ["toy-bench", "toy-val"] and len(grid.cells) == 2
+    uploads.undo_upload(engine=engine, upload_id=report.upload_id)
+    with db.new_session(engine) as session:
+        assert len(coverage.read_coverage(session).cells) == 1
