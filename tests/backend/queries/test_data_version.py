@@ -92,3 +92,22 @@ def test_coverage_grid_follows_uploads(engine):
     uploads.undo_upload(engine=engine, upload_id=report.upload_id)
     with db.new_session(engine) as session:
         assert len(coverage.read_coverage(session).cells) == 1
+
+
+def test_compute_span_follows_uploads(engine):
+    from backend.queries.compute_span import compute_decades
+    from backend.schemas.measurements import MetricRef
+
+    def rows(n_params):
+        return [
+            dict(_rows("old", 1.0)[0], model=f"m-{i}", n_params=n_params * 10**i, tokens_seen=1e9)
+            for i in range(3)
+        ]
+
+    refs = [MetricRef(eval_set="toy-val", metric="loss")]
+    uploads.ingest_rows(engine=engine, rows=rows(1e6), filename="a.json")
+    with db.new_session(engine) as session:
+        assert compute_decades(session, refs) == {"toy-val:loss": 2.0}
+    uploads.ingest_rows(engine=engine, rows=rows(1e7)[:1], filename="b.json")  # m-0 grows
+    with db.new_session(engine) as session:
+        assert round(compute_decades(session, refs)["toy-val:loss"], 9) == 1.0
