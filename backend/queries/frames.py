@@ -179,6 +179,14 @@ def _read_with_models(session: Session, stmt: Select, flt: MeasurementFilter) ->
     return _finish(read_frame(session, stmt, columnar=True), models, flt)
 
 
+def _kept_read(session: Session, key: tuple, stmt: Select, flt: MeasurementFilter) -> pd.DataFrame:
+    """:func:`_read_with_models`, kept per process under the data version (``key`` names
+    the statement; the filter is added to it)."""
+    key = (*key, flt.model_dump_json())
+    read = lambda: _read_with_models(session, stmt, flt)  # noqa: E731
+    return by_data_version(session, key, read, large=True).copy()
+
+
 def metric_frame(
     session: Session, *, metric: MetricRef, flt: MeasurementFilter | None = None
 ) -> pd.DataFrame:
@@ -197,7 +205,7 @@ def metric_frame(
         .join(Checkpoint, Checkpoint.id == m.checkpoint_id)
         .where(m.eval_set_id == eval_set, m.metric == name)
     )
-    return _read_with_models(session, stmt, flt)
+    return _kept_read(session, ("metric_frame", eval_set, name), stmt, flt)
 
 
 def metric_pair_frame(
@@ -232,7 +240,8 @@ def metric_pair_frame(
         .join(Checkpoint, Checkpoint.id == mx.checkpoint_id)
         .where(mx.eval_set_id == x_eval_set, mx.metric == x_metric)
     )
-    return _read_with_models(session, stmt, flt)
+    key = ("metric_pair_frame", x_eval_set, x_metric, y_eval_set, y_metric)
+    return _kept_read(session, key, stmt, flt)
 
 
 def learning_curve_frame(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from backend import db
 from backend.queries import catalog, coverage, data_version, frames
+from backend.schemas.measurements import MeasurementFilter
 from backend.services import merges, uploads
 
 
@@ -111,3 +112,25 @@ def test_compute_span_follows_uploads(engine):
     uploads.ingest_rows(engine=engine, rows=rows(1e7)[:1], filename="b.json")  # m-0 grows
     with db.new_session(engine) as session:
         assert round(compute_decades(session, refs)["toy-val:loss"], 9) == 1.0
+
+
+def test_plot_frames_follow_a_value_only_reupload(engine, monkeypatch):
+    from backend.schemas.measurements import MetricRef
+
+    loss = MetricRef(eval_set="toy-val", metric="loss")
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    with db.new_session(engine) as session:
+        assert frames.metric_frame(session, metric=loss)["value"].tolist() == [1.0]
+        pair = frames.metric_pair_frame(session, x=loss, y=loss)
+        assert pair[["x", "y"]].values.tolist() == [[1.0, 1.0]]
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 2.0), filename="b.json")
+    with db.new_session(engine) as session:
+        assert frames.metric_frame(session, metric=loss)["value"].tolist() == [2.0]
+        assert frames.metric_pair_frame(session, x=loss, y=loss)["x"].tolist() == [2.0]
+    monkeypatch.setattr(data_version, "MAX_LARGE", 2)
+    with db.new_session(engine) as session:
+        for final in (True, False):
+            for name in ("m-1", "other"):
+                flt = MeasurementFilter(final_only=final, models=[name])
+                frames.metric_frame(session, metric=loss, flt=flt)
+    assert len(data_version._large) <= 2
