@@ -26,7 +26,7 @@ _lock = threading.Lock()
 #: answers kept at most (a key may carry a filter; the oldest go first)
 MAX_ENTRIES = 256
 #: large answers (plot frames: a row per checkpoint) kept at most
-MAX_LARGE = 24
+MAX_LARGE = 16
 _VERSION = "backend.queries.data_version"
 
 

@@ -134,3 +134,15 @@ def test_plot_frames_follow_a_value_only_reupload(engine, monkeypatch):
                 flt = MeasurementFilter(final_only=final, models=[name])
                 frames.metric_frame(session, metric=loss, flt=flt)
     assert len(data_version._large) <= 2
+
+
+def test_a_model_s_measurements_follow_a_value_only_reupload(engine):
+    from backend.queries.measurements import measurements_frame
+
+    flt = MeasurementFilter(models=["m-1"])
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 1.0), filename="a.json")
+    with db.new_session(engine) as session:
+        assert measurements_frame(session, flt=flt)["value"].tolist() == [1.0]
+    uploads.ingest_rows(engine=engine, rows=_rows("old", 3.0), filename="b.json")
+    with db.new_session(engine) as session:
+        assert measurements_frame(session, flt=flt)["value"].tolist() == [3.0]
