@@ -146,3 +146,23 @@ def test_a_model_s_measurements_follow_a_value_only_reupload(engine):
     uploads.ingest_rows(engine=engine, rows=_rows("old", 3.0), filename="b.json")
     with db.new_session(engine) as session:
         assert measurements_frame(session, flt=flt)["value"].tolist() == [3.0]
+
+
+def test_frequency_frame_follows_a_new_upload(session):
+    from sqlalchemy import update
+
+    from backend.models import ConceptFrequency, Upload
+    from backend.queries.frequencies import frequency_frame
+    from tests.backend.queries.seed import seed
+
+    seed(session)
+
+    def counts():
+        frame = frequency_frame(session, corpus="laion", method="lemmatized", eval_set="bench")
+        return dict(zip(frame["concept"], frame["count"], strict=True))
+
+    assert counts() == {"cat": 1000, "dog": 10}
+    session.add(Upload(format="test", filename="recount.csv"))  # counts arrive as an upload
+    session.execute(update(ConceptFrequency).values(count=ConceptFrequency.count + 1))
+    session.commit()
+    assert counts() == {"cat": 1001, "dog": 11}
