@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,7 +40,7 @@ class SharedValues(np.ndarray):
     deep-copies every trace when a figure is made and again when it is sent, and copies an
     object array element by element; a plain copy holds the same values."""
 
-    def __deepcopy__(self, memo: dict) -> np.ndarray:
+    def __deepcopy__(self, memo: dict[int, Any] | None = None, /) -> SharedValues:
         return self.copy()
 
 
