@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from backend import db, models  # noqa: F401  (models registers the tables)
+from backend.queries import data_version
 
 REPO = Path(__file__).resolve().parents[1]
 #: Published results shipped for ``scalescope demo`` (whole upstream files); the tests read them.
@@ -130,6 +131,7 @@ def db_url(request) -> str:
     """The URL of an empty, migrated database; each test runs on SQLite and on Postgres."""
     url = request.getfixturevalue(f"{request.param}_url")
     _empty_all_tables(db.get_engine(url))
+    data_version.clear()  # ids restart: a refilled database may repeat an earlier version
     return url
 
 

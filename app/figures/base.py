@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,20 @@ WEBGL_THRESHOLD = 2_000
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 POINT_HEADER = "<b>%{customdata[0]}</b><br>checkpoint %{customdata[1]}"
 POINT_HOVER = POINT_HEADER + "<br>%{xaxis.title.text}: %{x:.4g}<br>%{yaxis.title.text}: %{y:.4g}"
+
+
+class SharedValues(np.ndarray):
+    """An object array of immutable values (names, counts) that deep copies share: plotly
+    deep-copies every trace when a figure is made and again when it is sent, and copies an
+    object array element by element; a plain copy holds the same values."""
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None, /) -> SharedValues:
+        return self.copy()
+
+
+def shared_values(values: Sequence | np.ndarray | pd.Series) -> np.ndarray:
+    """``values`` as an object array that plotly's deep copies copy at once (hover names)."""
+    return np.asarray(values, dtype=object).view(SharedValues)
 
 
 def hover_label(column: str) -> str:
@@ -152,6 +167,7 @@ def point_trace(
         columns.append(np.asarray(values, dtype=object))
         hover += f"<br>{label}: %{{customdata[{index}]}}"
     customdata = np.column_stack(columns) if len(columns[0]) else np.empty((0, len(columns)))
+    customdata = shared_values(customdata)
     trace_class, mode = trace_kind(len(columns[0]), mode)
     marker_color = color or color_for(name)
     return trace_class(
@@ -274,6 +290,7 @@ def excluded_trace(frame: pd.DataFrame) -> go.Scatter:
         if len(frame)
         else np.empty((0, 3))
     )
+    customdata = shared_values(customdata)
     return go.Scatter(
         _validate=False,
         x=np.asarray(frame["x"]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures.base import base_layout, empty_figure, scatter_class
+from app.figures.base import empty_figure, new_figure, scatter_class, shared_values
 from app.natural import natural_key
 
 MEASURED = "#2f5fd0"
@@ -40,12 +40,15 @@ def _category_axis(names: list, *, font_size: int) -> dict:
 
 def _cells(part: pd.DataFrame, *, name: str, color: str, n_cells: int, size: float):
     return scatter_class(n_cells)(
-        x=part["eval_set"].to_numpy(dtype=object),
-        y=part["model"].to_numpy(dtype=object),
+        _validate=False,
+        x=shared_values(part["eval_set"]),
+        y=shared_values(part["model"]),
         mode="markers",
         name=name,
         marker={"symbol": "square", "size": size, "color": color},
-        customdata=part[["model", "eval_set", "n_checkpoints"]].to_numpy(dtype=object),
+        customdata=shared_values(
+            part[["model", "eval_set", "n_checkpoints"]].to_numpy(dtype=object)
+        ),
         hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}: "
         "%{customdata[2]} checkpoints measured<extra></extra>",
     )
@@ -61,22 +64,21 @@ def make_coverage_figure(grid: pd.DataFrame) -> go.Figure:
     eval_sets = sorted(grid["eval_set"].unique(), key=natural_key)
     size = max(4.0, min(ROW_PX - 4, 900 / max(len(eval_sets), 1) - 4))
     measured = grid["measured"].astype(bool)
-    figure = go.Figure(layout=base_layout(legend_title=""))
-    for part, name, color in (
-        (grid[measured], "measured", MEASURED),
-        (grid[~measured], "missing", MISSING),
-    ):
-        if not part.empty:
-            figure.add_trace(_cells(part, name=name, color=color, n_cells=len(grid), size=size))
-    figure.update_layout(
-        height=max(320, ROW_PX * len(models) + 180),
-        xaxis={
-            "side": "top",
-            "tickangle": -45,
-            **_category_axis(eval_sets, font_size=12 if len(eval_sets) <= 40 else 10),
-        },
-        yaxis=_category_axis(models[::-1], font_size=12 if len(models) <= 60 else 10),
-        margin={"l": 16, "t": 24, "r": 16, "b": 24},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
-    )
+    traces = [
+        _cells(part, name=name, color=color, n_cells=len(grid), size=size)
+        for part, name, color in (
+            (grid[measured], "measured", MEASURED),
+            (grid[~measured], "missing", MISSING),
+        )
+        if not part.empty
+    ]
+    figure = new_figure(traces, legend_title="")
+    layout = figure.layout
+    layout.height = max(320, ROW_PX * len(models) + 180)
+    xaxis = {"side": "top", "tickangle": -45}
+    xaxis |= _category_axis(eval_sets, font_size=12 if len(eval_sets) <= 40 else 10)
+    layout.xaxis.update(xaxis)
+    layout.yaxis.update(_category_axis(models[::-1], font_size=12 if len(models) <= 60 else 10))
+    layout.margin = {"l": 16, "t": 24, "r": 16, "b": 24}
+    layout.legend.update({"orientation": "h", "y": -0.02, "yanchor": "top"})
     return figure

@@ -31,8 +31,8 @@ def model_options(search: str | None, selected: list[str] | None) -> list[dict]:
     :data:`MODEL_OPTIONS_LIMIT` names that contain ``search`` (the list stays short however
     many models the database holds)."""
     with ui_session() as session:
-        found = [m.name for m in list_models(session, search=search or None)]
-    names = list(dict.fromkeys([*(selected or []), *found[:MODEL_OPTIONS_LIMIT]]))
+        found = list_models(session, search=search or None, limit=MODEL_OPTIONS_LIMIT)
+    names = list(dict.fromkeys([*(selected or []), *(m.name for m in found)]))
     return [{"label": name, "value": name} for name in names]
 
 

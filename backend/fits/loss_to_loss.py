@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -147,20 +148,16 @@ def dataset_irreducible(session: Session, metric: str, data: str, state: LossToL
     """E of ``metric`` from a scaling-law fit over every run trained on ``data`` (None when
     fewer than six runs have N, D and the loss)."""
     frame = metric_runs(session, metric, state)
-    frame = frame[frame["pretraining_data"] == data]
-    runs = frame.dropna(subset=["n_params", "tokens_seen", "value"])
-    runs = runs[(runs["n_params"] > 0) & (runs["tokens_seen"] > 0) & (runs["value"] > 0)]
-    if len(runs) < MIN_POINTS_TO_FIT + 1:
-        return None, 0
-    fit = cached_fit(
-        session,
-        fit_kaplan,
-        runs["n_params"].to_numpy(float),
-        runs["tokens_seen"].to_numpy(float),
-        runs["value"].to_numpy(float),
-        grid=IRREDUCIBLE_GRID,
+    mine = (frame["pretraining_data"] == data).to_numpy(dtype=bool, na_value=False)
+    n, d, value = (
+        frame[column].to_numpy(dtype=float, na_value=np.nan)[mine]
+        for column in ("n_params", "tokens_seen", "value")
     )
-    return fit.E, len(runs)
+    runs = (n > 0) & (d > 0) & (value > 0)  # missing ones (NaN) compare False
+    if runs.sum() < MIN_POINTS_TO_FIT + 1:
+        return None, 0
+    fit = cached_fit(session, fit_kaplan, n[runs], d[runs], value[runs], grid=IRREDUCIBLE_GRID)
+    return fit.E, int(runs.sum())
 
 
 def group_datasets(part: pd.DataFrame, state: LossToLossState) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from backend.models import (
     Measurement,
     Model,
 )
-from backend.queries.data_version import by_measurement_version
+from backend.queries.data_version import by_data_version, by_measurement_version
 from backend.schemas.catalog import (
     Catalog,
     CheckpointPublic,
@@ -251,7 +251,13 @@ def list_corpora(session: Session) -> list[CorpusPublic]:
 
 
 def attribute_values(session: Session) -> dict[str, list[Any]]:
-    """Distinct values of every model attribute a plot can be grouped by (free ones too)."""
+    """Distinct values of every model attribute a plot can be grouped by (free ones too);
+    a read of every model, kept per process until the data version changes."""
+    found = by_data_version(session, "attribute_values", lambda: _attribute_values(session))
+    return {key: list(values) for key, values in found.items()}
+
+
+def _attribute_values(session: Session) -> dict[str, list[Any]]:
     values: dict[str, set] = {column: set() for column in GROUPING_COLUMNS}
     columns = [getattr(Model, c) for c in GROUPING_COLUMNS]
     for row in session.execute(select(*columns, Model.attributes)):

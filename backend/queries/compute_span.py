@@ -9,15 +9,22 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from backend.models import Checkpoint, EvalSet, Measurement, Model
+from backend.queries.data_version import by_data_version
 from backend.schemas.measurements import MetricRef
 
 
 def compute_decades(session: Session, metrics: list[MetricRef]) -> dict[str, float]:
     """``{"eval_set:metric": log10(max compute / min compute)}`` for ``metrics``, with
     compute the stored FLOPs or 6·N·D where they are missing (as ``scaling_frame`` has it);
-    metrics whose checkpoints have no compute are left out."""
+    metrics whose checkpoints have no compute are left out. Kept per process until the data
+    version changes (an aggregate over every measurement of the metrics)."""
     if not metrics:
         return {}
+    key = ("compute_decades", tuple((m.eval_set, m.metric) for m in metrics))
+    return dict(by_data_version(session, key, lambda: _compute_decades(session, metrics)))
+
+
+def _compute_decades(session: Session, metrics: list[MetricRef]) -> dict[str, float]:
     compute = func.coalesce(Checkpoint.flops, 6.0 * Model.n_params * Checkpoint.tokens_seen).label(
         "compute"
     )

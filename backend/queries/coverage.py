@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import CoveragePair, EvalSet, Model
 from backend.queries._read import read_frame
+from backend.queries.data_version import by_data_version
 
 COLUMNS = ["model", "eval_set", "n_measurements", "n_checkpoints", "measured"]
 
@@ -90,7 +91,22 @@ def read_coverage(
     kind: str | None = None,
 ) -> Coverage:
     """The selected models × eval sets: their names and the measured pairs, read from
-    ``coverage_pairs`` (one row per measured pair comes back)."""
+    ``coverage_pairs`` (one row per measured pair comes back); kept per process until the
+    data version changes (the grid changes only with uploads, undos and merges)."""
+    key = ("coverage", *(tuple(v) if v else None for v in (models, families, eval_sets)), kind)
+    found = by_data_version(
+        session, key, lambda: _read_coverage(session, models, families, eval_sets, kind)
+    )
+    return Coverage(list(found.models), list(found.eval_sets), found.cells.copy())
+
+
+def _read_coverage(
+    session: Session,
+    models: list[str] | None,
+    families: list[str] | None,
+    eval_sets: list[str] | None,
+    kind: str | None,
+) -> Coverage:
     model_stmt, eval_stmt, counts = _statements(models, families, eval_sets, kind)
     model_rows = session.execute(model_stmt).all()
     eval_rows = session.execute(eval_stmt).all()

@@ -17,6 +17,7 @@ from backend.catalog.aliases import canonical
 from backend.exceptions import NotFoundError
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
+from backend.queries.data_version import by_data_version
 from backend.schemas.measurements import MeasurementFilter, MetricRef
 
 MODEL_COLUMNS = ["model", "family", "architecture", "n_params", "pretraining_data", "tokenizer"]
@@ -74,8 +75,15 @@ def _stored(session: Session, ref: MetricRef) -> tuple[int, str]:
 
 
 def models_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
-    """The models that ``flt`` selects, one row each, free attributes as extra columns."""
+    """The models that ``flt`` selects, one row each, free attributes as extra columns (a
+    read of every model's attributes, kept per process until the data version changes)."""
     flt = flt or MeasurementFilter()
+    wanted = (flt.models, flt.families, flt.pretraining_data, flt.architectures, flt.tokenizers)
+    key = ("models_frame", tuple(tuple(w) if w else None for w in wanted))
+    return by_data_version(session, key, lambda: _models_frame(session, flt)).copy()
+
+
+def _models_frame(session: Session, flt: MeasurementFilter) -> pd.DataFrame:
     stmt = select(
         Model.id,
         Model.name,
@@ -171,6 +179,14 @@ def _read_with_models(session: Session, stmt: Select, flt: MeasurementFilter) ->
     return _finish(read_frame(session, stmt, columnar=True), models, flt)
 
 
+def _kept_read(session: Session, key: tuple, stmt: Select, flt: MeasurementFilter) -> pd.DataFrame:
+    """:func:`_read_with_models`, kept per process under the data version (``key`` names
+    the statement; the filter is added to it)."""
+    key = (*key, flt.model_dump_json())
+    read = lambda: _read_with_models(session, stmt, flt)  # noqa: E731
+    return by_data_version(session, key, read, large=True).copy()
+
+
 def metric_frame(
     session: Session, *, metric: MetricRef, flt: MeasurementFilter | None = None
 ) -> pd.DataFrame:
@@ -189,7 +205,7 @@ def metric_frame(
         .join(Checkpoint, Checkpoint.id == m.checkpoint_id)
         .where(m.eval_set_id == eval_set, m.metric == name)
     )
-    return _read_with_models(session, stmt, flt)
+    return _kept_read(session, ("metric_frame", eval_set, name), stmt, flt)
 
 
 def metric_pair_frame(
@@ -224,7 +240,8 @@ def metric_pair_frame(
         .join(Checkpoint, Checkpoint.id == mx.checkpoint_id)
         .where(mx.eval_set_id == x_eval_set, mx.metric == x_metric)
     )
-    return _read_with_models(session, stmt, flt)
+    key = ("metric_pair_frame", x_eval_set, x_metric, y_eval_set, y_metric)
+    return _kept_read(session, key, stmt, flt)
 
 
 def learning_curve_frame(

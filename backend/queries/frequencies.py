@@ -17,6 +17,7 @@ from backend.models import (
     Model,
 )
 from backend.queries._read import read_frame
+from backend.queries.data_version import by_data_version
 from backend.queries.frames import eval_set_id
 from backend.schemas.frequencies import ConceptFrequencyPublic
 
@@ -100,7 +101,21 @@ def frequency_frame(
     """Per concept: its count in ``corpus`` (under ``method``) beside each checkpoint's score.
 
     Columns ``model, revision, checkpoint_id, pretraining_data, metric, concept, count, value,
-    n``; concepts without a count are left out (inner join on the concept name)."""
+    n``; concepts without a count are left out (inner join on the concept name). Kept per
+    process until the data version changes (counts and scores arrive as uploads)."""
+    key = ("frequency_frame", corpus, method, eval_set, tuple(models or ()), metric)
+    read = lambda: _frequency_frame(session, corpus, method, eval_set, models, metric)  # noqa: E731
+    return by_data_version(session, key, read, large=True).copy()
+
+
+def _frequency_frame(
+    session: Session,
+    corpus: str,
+    method: str,
+    eval_set: str,
+    models: list[str] | None,
+    metric: str | None,
+) -> pd.DataFrame:
     stmt = (
         select(
             Model.name.label("model"),

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from backend.models import Checkpoint, EvalSet, Measurement, Model
 from backend.queries._read import read_frame
+from backend.queries.data_version import by_data_version
 from backend.schemas.measurements import MeasurementFilter, MeasurementPage, MeasurementPublic
 
 MEASUREMENT_COLUMNS = [
@@ -243,8 +244,17 @@ def _page_of_first_models(
 
 
 def measurements_frame(session: Session, *, flt: MeasurementFilter | None = None) -> pd.DataFrame:
-    """Every measurement ``flt`` selects, long format (one row each), for export."""
+    """Every measurement ``flt`` selects, long format (one row each), for export; those of
+    named models (a model page) kept per process until the data version changes."""
     flt = flt or MeasurementFilter()
+    if flt.models:
+        key = ("measurements_frame", flt.model_dump_json())
+        read = lambda: _measurements_frame(session, flt)  # noqa: E731
+        return by_data_version(session, key, read, large=True).copy()
+    return _measurements_frame(session, flt)
+
+
+def _measurements_frame(session: Session, flt: MeasurementFilter) -> pd.DataFrame:
     conditions = _measurement_conditions(session, flt)
     if conditions is None:
         return pd.DataFrame(columns=MEASUREMENT_COLUMNS)

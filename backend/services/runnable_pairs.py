@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -81,13 +82,16 @@ def _file_problem(raw: str, *, what: str) -> str | None:
     return None
 
 
-def checkpoint_problem(checkpoint: Checkpoint, model: Model) -> str | None:
-    """Why an evaluation of ``checkpoint`` cannot run, or None."""
-    if not model.architecture:
+def checkpoint_problem(
+    weights_uri: str | None, architecture: str | None, attributes: dict[str, Any] | None
+) -> str | None:
+    """Why an evaluation of a checkpoint (its ``weights_uri``, its model's ``architecture``
+    and ``attributes``) cannot run, or None."""
+    if not architecture:
         return NO_ARCHITECTURE
-    uri = (checkpoint.weights_uri or "").strip()
+    uri = (weights_uri or "").strip()
     if not uri:
-        return None if (model.attributes or {}).get("random_weights") else NO_WEIGHTS
+        return None if (attributes or {}).get("random_weights") else NO_WEIGHTS
     if uri.startswith(PRETRAINED_PREFIX):
         return None
     problem = _file_problem(uri, what="weights file")
@@ -115,17 +119,26 @@ def runnability(
     def block(reason: str, name: str) -> None:
         blocked.setdefault(reason, Blocked(reason)).add(name)
 
-    rows = select(Checkpoint, Model).join(Model, Model.id == Checkpoint.model_id)
+    rows = select(
+        Checkpoint.id,
+        Checkpoint.revision,
+        Checkpoint.weights_uri,
+        Model.name,
+        Model.architecture,
+        Model.attributes,
+    ).join(Model, Model.id == Checkpoint.model_id)  # columns: no ORM object per checkpoint
     if checkpoint_ids:
         rows = rows.where(Checkpoint.id.in_(checkpoint_ids))
     checkpoints: dict[int, str] = {}
-    for checkpoint, model in session.execute(rows.order_by(Model.name, Checkpoint.revision)):
-        label = f"{model.name} @ {checkpoint.revision}"
-        problem = checkpoint_problem(checkpoint, model)
+    for ckpt_id, revision, uri, name, architecture, attributes in session.execute(
+        rows.order_by(Model.name, Checkpoint.revision)
+    ):
+        label = f"{name} @ {revision}"
+        problem = checkpoint_problem(uri, architecture, attributes)
         if problem:
             block(problem, label)
         else:
-            checkpoints[checkpoint.id] = label
+            checkpoints[ckpt_id] = label
     sets = select(EvalSet).order_by(EvalSet.name)
     sets = (
         sets.where(EvalSet.id.in_(eval_set_ids))
