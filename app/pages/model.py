@@ -19,11 +19,16 @@ from app.figures.scaling import make_learning_curve_figure
 from app.session import ui_session
 from app.state import PageState, decode_state, encode_state
 from app.tables import attribute_items, curve_frame, curve_series, model_href, series_axis
-from app.views.models import CHECKPOINTS_PAGE_SIZE, checkpoint_columns, checkpoints_page
+from app.views.models import (
+    CHECKPOINTS_PAGE_SIZE,
+    checkpoint_columns,
+    checkpoints_page,
+    model_measurements,
+    series_options,
+    series_search,
+)
 from backend.exceptions import NotFoundError
 from backend.queries import catalog
-from backend.queries.measurements import measurements_frame
-from backend.schemas.measurements import MeasurementFilter
 
 dash.register_page(__name__, path_template="/model/<name>", title="Model · ScaleScope", order=51)
 
@@ -37,11 +42,6 @@ class ModelState(PageState):
     series: list[str] = Field(default_factory=list)
     x: Literal["step", "tokens_seen"] = "step"
     log_x: bool = False
-
-
-def _measurements(name: str):
-    with ui_session() as session:
-        return measurements_frame(session, flt=MeasurementFilter(models=[name]))
 
 
 def curves_figure(measurements, state: ModelState):
@@ -75,7 +75,7 @@ def layout(name: str | None = None, **query) -> html.Div:
                 ),
             ]
         )
-    measurements = _measurements(name)
+    measurements = model_measurements(name)
     series = curve_series(measurements)
     state = decode_state(ModelState, query)
     if not state.series and series:
@@ -99,10 +99,10 @@ def layout(name: str | None = None, **query) -> html.Div:
                 [
                     html.Div(
                         [
-                            html.Label("Series (eval set · metric)"),
+                            html.Label("Series (eval set · metric; type to search them all)"),
                             dcc.Dropdown(
                                 id=ids.MODEL_CURVE_METRIC,
-                                options=series,
+                                options=series_options(series, chosen=state.series),
                                 value=[s for s in state.series if s in series],
                                 multi=True,
                                 placeholder="choose what to plot",
@@ -170,7 +170,7 @@ def log_x_patch(log_x: bool) -> Patch:
 def update_curves(series, x, log_x, name):
     """Redraw the curves; the choice goes into the URL."""
     state = ModelState(series=series or [], x=x, log_x=bool(log_x))
-    return curves_figure(_measurements(name), state), [encode_state(state)]
+    return curves_figure(model_measurements(name), state), [encode_state(state)]
 
 
 @callback(
@@ -185,6 +185,18 @@ def toggle_log_x(log_x, series, x):
     """Switch the x axis between log and linear scale without redrawing; into the URL."""
     state = ModelState(series=series or [], x=x, log_x=bool(log_x))
     return log_x_patch(state.log_x), [encode_state(state)]
+
+
+@callback(
+    Output(ids.MODEL_CURVE_METRIC, "options"),
+    Input(ids.MODEL_CURVE_METRIC, "search_value"),
+    State(ids.MODEL_CURVE_METRIC, "value"),
+    State(ids.MODEL_NAME, "data"),
+    prevent_initial_call=True,
+)
+def search_series(search, chosen, name):
+    """The series matching what is typed, the chosen ones kept."""
+    return series_search(name, search, chosen)
 
 
 @callback(

@@ -3,14 +3,22 @@ model's checkpoints (the database pages and sorts; the browser gets one page).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import pandas as pd
+
 from app.session import ui_session
-from app.tables import CHECKPOINT_COLUMNS, MODEL_COLUMNS, checkpoint_rows, model_rows
+from app.tables import CHECKPOINT_COLUMNS, MODEL_COLUMNS, checkpoint_rows, curve_series, model_rows
 from backend.queries import catalog
+from backend.queries.measurements import measurements_frame
+from backend.schemas.measurements import MeasurementFilter
 
 MODELS_PAGE_SIZE = 25
 CHECKPOINTS_PAGE_SIZE = 15
+#: Series the model page's picker lists before anything is typed (typing searches them all):
+#: a dropdown indexes every option when it draws, a model may have hundreds.
+SERIES_OPTIONS_LIMIT = 40
 
 
 @dataclass(frozen=True)
@@ -71,3 +79,26 @@ def checkpoint_count(model: str) -> int:
 def checkpoint_columns() -> list[dict]:
     """Column specs of a checkpoints table."""
     return [{"id": key, "name": label} for key, label in CHECKPOINT_COLUMNS]
+
+
+def model_measurements(name: str) -> pd.DataFrame:
+    """Every measurement of the model called ``name`` (its learning curves)."""
+    with ui_session() as session:
+        return measurements_frame(session, flt=MeasurementFilter(models=[name]))
+
+
+def series_options(
+    series: Sequence[str], *, search: str | None = None, chosen: Sequence[str] = ()
+) -> list[str]:
+    """What the series picker lists: the chosen series, then those holding ``search`` (any
+    case) in ``series``' order, :data:`SERIES_OPTIONS_LIMIT` in all unless more are chosen."""
+    needle = (search or "").lower()
+    keep = [key for key in chosen if key in series]
+    found = [key for key in series if needle in key.lower() and key not in keep]
+    return keep + found[: max(SERIES_OPTIONS_LIMIT - len(keep), 0)]
+
+
+def series_search(name: str, search: str | None, chosen: Sequence[str] | None) -> list[str]:
+    """The series picker's options on the model page of ``name`` for what is typed."""
+    series = curve_series(model_measurements(name))
+    return series_options(series, search=search, chosen=chosen or ())
