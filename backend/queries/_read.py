@@ -34,8 +34,9 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
     int_columns = {key for key, c in selected if isinstance(c.type, Integer)}
     connection = session.connection()
     if connection.dialect.name != "postgresql":
-        # Plain tuples: pandas probes every SQLAlchemy Row for dict-like attributes.
-        rows = [tuple(row) for row in connection.execute(stmt).fetchall()]
+        rows = _sqlite_rows(connection, stmt)
+        if rows is None:  # plain tuples: pandas probes every Row for dict-like attributes
+            rows = [tuple(row) for row in connection.execute(stmt).fetchall()]
         return _from_rows(rows, columns, text_columns)
     if not columnar:
         return _from_rows(_fetch(connection, stmt), columns, text_columns)
@@ -50,6 +51,33 @@ def read_frame(session: Session, stmt: Select, *, columnar: bool = False) -> pd.
         },
         columns=columns,
     )
+
+
+_PLAIN = (int, float, str, type(None))
+
+
+def _sqlite_rows(connection, stmt: Select) -> list[tuple] | None:
+    """The rows of ``stmt`` as tuples from the sqlite3 cursor itself (half the time of
+    SQLAlchemy's rows on 50,000), or None when a parameter or a column needs SQLAlchemy's
+    conversion (dates, JSON...)."""
+    dialect = connection.dialect
+    for column in stmt.selected_columns:
+        if column.type.dialect_impl(dialect).result_processor(dialect, None) is not None:
+            return None
+    compiled = stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = []
+    for name in compiled.positiontup or ():
+        value, bind = compiled.params[name], compiled.binds.get(name)
+        process = None if bind is None else bind.type.dialect_impl(dialect).bind_processor(dialect)
+        value = process(value) if process is not None else value
+        if type(value) not in _PLAIN:  # e.g. a date in an expanded IN list
+            return None
+        params.append(value)
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(str(compiled), params).fetchall()
+    finally:
+        cursor.close()
 
 
 _SEPARATOR = "\x1f"  # ASCII unit separator: joins a text column's values in one string

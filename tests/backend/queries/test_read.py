@@ -59,3 +59,24 @@ def test_text_with_null_or_separator_reads_the_same(session):
         assert "a\x1fb" in columns["revision"].tolist()
     assert columns["note"].isna().sum() == 9
     assert rows["note"].tolist() == columns["note"].tolist()
+
+
+def test_sqlite_cursor_read_is_what_sqlalchemy_reads(session, monkeypatch):
+    """On SQLite the rows come from the sqlite3 cursor itself; with a filter (an IN list
+    too) they equal SQLAlchemy's, and a column SQLAlchemy converts (a date) goes through it."""
+    from backend.models import Upload
+    from backend.queries import _read
+
+    seed(session)
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    stmt = _stmt().where(Checkpoint.step.in_([100, 300]), Measurement.value > 0.05)
+    assert _read._sqlite_rows(session.connection(), stmt) is not None
+    fast = read_frame(session, stmt)
+    monkeypatch.setattr(_read, "_sqlite_rows", lambda connection, stmt: None)
+    slow = read_frame(session, stmt)
+    assert len(fast) > 0
+    assert fast.equals(slow)
+    monkeypatch.undo()
+    dated = select(Upload.id.label("id"), Upload.created_at.label("at"))
+    assert _read._sqlite_rows(session.connection(), dated) is None
