@@ -45,9 +45,10 @@ def measurement_version(session: Session) -> tuple:
 
 
 def data_version(session: Session) -> tuple:
-    """The measurement version, the newest upload and the sum of the undone uploads' ids:
-    changes with every upload (values and model rows included), undo and merge. Read once
-    per transaction of ``session`` (forgotten when it writes, commits or rolls back)."""
+    """The measurement version, the newest upload, the number of uploads and the sum of the
+    undone uploads' ids: changes with every upload (values and model rows included; one that
+    commits after a newer one too), undo and merge. Read once per transaction of ``session``
+    (forgotten when it writes, commits or rolls back)."""
     found = session.info.get(_VERSION)
     if found is None:
         found = session.info[_VERSION] = _data_version(session)
@@ -65,6 +66,8 @@ def _data_version(session: Session) -> tuple:
     row = session.execute(
         select(
             select(func.max(Upload.id)).scalar_subquery(),
+            # an upload that commits after a newer one leaves the newest id as it was
+            select(func.count(Upload.id)).scalar_subquery(),
             select(func.coalesce(func.sum(Upload.id), 0))
             .where(Upload.status == "undone")
             .scalar_subquery(),

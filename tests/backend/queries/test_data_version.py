@@ -166,3 +166,18 @@ def test_frequency_frame_follows_a_new_upload(session):
     session.execute(update(ConceptFrequency).values(count=ConceptFrequency.count + 1))
     session.commit()
     assert counts() == {"cat": 1001, "dog": 11}
+
+
+def test_an_upload_committed_after_a_newer_one_renews_the_version(engine):
+    """Two uploads at once: the one with the lower id commits last (its measurement ids may be
+    lower too), so neither the newest upload nor the newest measurement moves."""
+    from backend.models import Upload
+
+    with db.session_scope(engine) as session:
+        session.add(Upload(id=10, format="long_csv", source="api"))
+    with db.new_session(engine) as session:
+        before = data_version.data_version(session)
+    with db.session_scope(engine) as session:
+        session.add(Upload(id=5, format="long_csv", source="api"))
+    with db.new_session(engine) as session:
+        assert data_version.data_version(session) != before
