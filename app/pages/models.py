@@ -50,7 +50,9 @@ def layout(**query) -> html.Div:
                                 id=ids.MODELS_SEARCH,
                                 type="search",
                                 value=state.q,
-                                debounce=0.3,
+                                # a page of models is a few ms of server time: search after
+                                # a short pause in typing, not a long one
+                                debounce=0.1,
                                 placeholder="e.g. pythia, ViT-B-32",
                                 className="text-input",
                             ),
