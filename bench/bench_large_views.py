@@ -14,7 +14,6 @@ client, so Dash's JSON encoding and the middlewares count.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import os
 import statistics
@@ -33,6 +32,7 @@ from bench_pages import _large_files  # noqa: E402
 
 from backend import db  # noqa: E402
 from backend.services import uploads  # noqa: E402
+from tests.backend.access.dash_calls import server_callbacks as _callbacks  # noqa: E402
 
 ROBUSTNESS = "?id=bench_id:acc&ood=bench_ood:acc&bootstrap=0"
 #: The robustness update callback's controls for the toggle (the browser sends these).
@@ -59,17 +59,6 @@ def build_db(path: Path) -> str:
         for file in _large_files(Path(folder), np.random.default_rng(0)):
             uploads.ingest_file(engine=db.get_engine(url), path=file, source="cli")
     return url
-
-
-def _callbacks(app) -> dict[str, dict]:
-    """``module.name`` -> callback_map entry (with its output key) of every server callback."""
-    found = {}
-    for output, entry in app.state.dash_app.callback_map.items():
-        func = entry.get("callback")
-        if func is not None:
-            original = inspect.unwrap(func)
-            found[f"{original.__module__}.{original.__name__}"] = {**entry, "output": output}
-    return found
 
 
 def _outputs(key: str) -> list[dict] | dict:

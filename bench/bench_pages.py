@@ -166,6 +166,42 @@ def _nav_paths(browser, base: str) -> list[str]:
     return ["/", *paths]
 
 
+#: (label, page, action) of the demo's interactions
+DEMO_INTERACTIONS = [
+    (
+        "/loss-to-loss: log axes",
+        "/loss-to-loss",
+        lambda p: p.click("#l2l-flags input[value='log']"),
+    ),
+    (
+        "/scaling: final checkpoints only",
+        "/scaling",
+        lambda p: p.click("#scaling-flags input[value='final']"),
+    ),
+    (
+        "/robustness: final checkpoints only",
+        "/robustness",
+        lambda p: p.click("#robustness-flags input[value='final']"),
+    ),
+    (
+        "/frequency: show every concept",
+        "/frequency",
+        lambda p: p.click("#frequency-flags input[value='points']"),
+    ),
+    ("/models: search 'pythia'", "/models", lambda p: p.fill("#models-search", "pythia")),
+    (
+        "/coverage: eval sets -> benchmarks",
+        "/coverage",
+        lambda p: p.click("#coverage-kind input[value='benchmark']"),
+    ),
+    (
+        "/model/...: x axis -> tokens seen",
+        "/model/EleutherAI/pythia-v1.1-410m",
+        lambda p: p.click("#model-curve-x input[value='tokens_seen']"),
+    ),
+]
+
+
 def bench_demo(browser, base: str, runs: int) -> None:
     print("demo data: first full render", flush=True)
     pages = _nav_paths(browser, base) + ["/model/EleutherAI/pythia-v1.1-410m"]
@@ -173,39 +209,7 @@ def bench_demo(browser, base: str, runs: int) -> None:
         seconds = [time_render(browser, base + path) for _ in range(runs)]
         _report(path, seconds, RENDER_AIM_S, kind="render", data="demo")
     print("demo data: interactions", flush=True)
-    interactions = [
-        (
-            "/loss-to-loss: log axes",
-            "/loss-to-loss",
-            lambda p: p.click("#l2l-flags input[value='log']"),
-        ),
-        (
-            "/scaling: final checkpoints only",
-            "/scaling",
-            lambda p: p.click("#scaling-flags input[value='final']"),
-        ),
-        (
-            "/robustness: final checkpoints only",
-            "/robustness",
-            lambda p: p.click("#robustness-flags input[value='final']"),
-        ),
-        (
-            "/frequency: show every concept",
-            "/frequency",
-            lambda p: p.click("#frequency-flags input[value='points']"),
-        ),
-        ("/models: search 'pythia'", "/models", lambda p: p.fill("#models-search", "pythia")),
-        (
-            "/coverage: eval sets -> benchmarks",
-            "/coverage",
-            lambda p: p.click("#coverage-kind input[value='benchmark']"),
-        ),
-        (
-            "/model/...: x axis -> tokens seen",
-            "/model/EleutherAI/pythia-v1.1-410m",
-            lambda p: p.click("#model-curve-x input[value='tokens_seen']"),
-        ),
-    ]
+    interactions = DEMO_INTERACTIONS
     for label, path, action in interactions:
         seconds = [time_interaction(browser, base + path, action) for _ in range(runs)]
         _report(label, seconds, INTERACTION_AIM_S, kind="interaction", data="demo")
