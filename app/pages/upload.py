@@ -20,9 +20,12 @@ from app.upload_files import UploadOutcome, reply_outcome, undo
 from app.views import upload_undo
 from backend.config import get_settings
 from backend.ingest.formats import adapters
-from backend.queries.uploads import list_uploads
+from backend.queries.uploads import count_uploads, list_uploads
 
 PATH = "/upload"
+#: Uploads the page lists, newest first (each row is a dozen components for the browser to lay
+#: out; the API and ``scalescope uploads list`` list them all)
+UPLOADS_SHOWN = 20
 dash.register_page(__name__, path=PATH, title="Upload · ScaleScope", nav_label="Upload", order=60)
 
 COUNT_COLUMNS = [
@@ -75,11 +78,12 @@ def preview_view(outcome: UploadOutcome, filename: str) -> html.Div:
 
 
 def uploads_view() -> html.Div:
-    """The uploads list, newest first, with an undo button on every committed upload (for
-    editors)."""
+    """The newest uploads, with an undo button on every committed one (for editors) and,
+    when there are more, where to find them all."""
     editor = can("editor")
     with ui_session() as session:
-        rows = upload_rows(list_uploads(session, limit=50))
+        rows = upload_rows(list_uploads(session, limit=UPLOADS_SHOWN))
+        total = count_uploads(session)
     if not rows:
         return html.P("No uploads yet.", className="muted")
     columns = [
@@ -106,7 +110,20 @@ def uploads_view() -> html.Div:
         )
         cells = [html.Td(str(row[key])) for key, _ in columns] + [html.Td(action)]
         body.append(html.Tr(cells, className=f"upload-row upload-{row['status']}"))
-    return html.Table([head, html.Tbody(body)], className="data-table", id=ids.UPLOADS_TABLE)
+    table = html.Table([head, html.Tbody(body)], className="data-table", id=ids.UPLOADS_TABLE)
+    if total <= len(rows):
+        return table
+    more = html.P(
+        [
+            f"The {len(rows)} newest of {total:,} uploads; ",
+            html.Code("scalescope uploads list"),
+            " or ",
+            html.A("GET /api/uploads", href="/api/uploads"),
+            " lists them all.",
+        ],
+        className="muted",
+    )
+    return html.Div([table, more])
 
 
 def read_only_note() -> html.P:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.exceptions import NotFoundError
@@ -18,6 +18,11 @@ def list_uploads(
     if not include_undone:
         stmt = stmt.where(Upload.status == "committed")
     return [UploadPublic.model_validate(u) for u in session.scalars(stmt)]
+
+
+def count_uploads(session: Session) -> int:
+    """How many uploads there are, undone ones included."""
+    return session.scalar(select(func.count()).select_from(Upload)) or 0
 
 
 def get_upload(session: Session, *, upload_id: int) -> UploadPublic:

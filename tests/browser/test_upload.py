@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from playwright import sync_api
 from sqlalchemy import func, select
 
 from app import ids
 from backend.models import Measurement, Model, Upload
+from backend.services import uploads
 from tests.browser import demo_data
-from tests.browser.conftest import visit
+from tests.browser.conftest import _serve, visit
 
 UPLOAD_INPUT = f"#{ids.UPLOAD_DROP} input[type=file]"
 
@@ -114,3 +116,28 @@ def _shot(name: str):
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS / f"{name}.png"
+
+
+UPLOADS_SHOWN = 20  # app.pages.upload.UPLOADS_SHOWN (a page module imports only inside the app)
+
+
+@pytest.fixture(scope="module")
+def many_uploads_server(tmp_path_factory):
+    """The web process on a database of UPLOADS_SHOWN + 3 one-row uploads."""
+
+    def load(engine):
+        for i in range(UPLOADS_SHOWN + 3):
+            rows = [{"model": f"m-{i}", "eval_set": "toy", "metric": "acc", "value": 0.5}]
+            uploads.ingest_rows(engine=engine, rows=rows, filename=f"u{i}.json")
+
+    yield from _serve(tmp_path_factory, "many-uploads", load)
+
+
+def test_the_uploads_list_shows_the_newest_and_says_where_the_rest_are(page, many_uploads_server):
+    visit(page, many_uploads_server, "/upload", screenshot="upload-many")
+    shown = page.locator(f"#{ids.UPLOADS_TABLE} tbody tr")
+    assert shown.count() == UPLOADS_SHOWN
+    assert shown.first.locator("td").nth(2).inner_text() == f"u{UPLOADS_SHOWN + 2}.json"
+    note = page.locator(f"#{ids.UPLOAD_LIST}").inner_text()
+    assert f"The {UPLOADS_SHOWN} newest of {UPLOADS_SHOWN + 3} uploads" in note
+    assert "scalescope uploads list" in note
