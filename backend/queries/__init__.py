@@ -47,5 +47,6 @@ Coverage (``backend.queries.coverage``):
 
 Uploads (``backend.queries.uploads``):
     list_uploads(session, *, include_undone, limit, offset) -> list[UploadPublic]
+    count_uploads(session) -> int
     get_upload(session, *, upload_id) -> UploadPublic
 """

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import Engine, Table, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -218,11 +218,6 @@ def list_uploads(
     if not include_undone:
         query = query.where(models.Upload.status == "committed")
     return list(session.scalars(query))
-
-
-def count_uploads(*, session: Session) -> int:
-    """How many uploads there are (for paging)."""
-    return session.scalar(select(func.count()).select_from(models.Upload)) or 0
 
 
 def get_upload(*, session: Session, upload_id: int) -> models.Upload:
