@@ -164,23 +164,18 @@ def checkpoint_options(
     """``{"label": "model @ revision", "value": id}`` for the checkpoints whose label holds
     ``search`` (any case; all when None), the first ``limit`` of them by model, step and
     revision, then the checkpoints of ``keep`` that are not among them."""
-    label = Model.name + " @ " + Checkpoint.revision
-    statement = (
-        select(Checkpoint.id, Model.name, Checkpoint.revision)
-        .join(Model, Model.id == Checkpoint.model_id)
-        .order_by(Model.name, Checkpoint.step, Checkpoint.revision, Checkpoint.id)
+    labelled = select(Checkpoint.id, Model.name, Checkpoint.revision).join(
+        Model, Model.id == Checkpoint.model_id
     )
+    statement = labelled.order_by(Model.name, Checkpoint.step, Checkpoint.revision, Checkpoint.id)
     if search:
+        label = Model.name + " @ " + Checkpoint.revision
         statement = statement.where(func.lower(label).contains(search.lower(), autoescape=True))
     rows = list(session.execute(statement.limit(limit)))
     shown = {cid for cid, _, _ in rows}
     missing = [cid for cid in keep if cid not in shown]
     if missing:
-        rows += session.execute(
-            select(Checkpoint.id, Model.name, Checkpoint.revision)
-            .join(Model, Model.id == Checkpoint.model_id)
-            .where(Checkpoint.id.in_(missing))
-        ).all()
+        rows += session.execute(labelled.where(Checkpoint.id.in_(missing))).all()
     return [{"label": f"{name} @ {revision}", "value": cid} for cid, name, revision in rows]
 
 
