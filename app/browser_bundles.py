@@ -97,8 +97,9 @@ def fits_installed(bundle: Bundle) -> bool:
     if bundle.package == "plotly.js":
         import plotly
 
-        head = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_bytes()
-        found = re.search(rb"plotly\.js v(\d+\.\d+\.\d+)", head[:400])
+        with open(Path(plotly.__file__).parent / "package_data" / "plotly.min.js", "rb") as js:
+            head = js.read(400)  # the banner; the file is 4.8 MB
+        found = re.search(rb"plotly\.js v(\d+\.\d+\.\d+)", head)
         return found is not None and found.group(1).decode() == bundle.version
     if bundle.package == "regenerator-runtime":
         from dash import _dash_renderer
@@ -176,9 +177,11 @@ def fetch(folder: Path | None = None, *, packed: Path | None = None, bundles=BUN
         target = folder / bundle.name
         if target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == bundle.sha256:
             continue
-        with tempfile.TemporaryDirectory(prefix="scalescope-npm-") as tmp:
-            tarball = packed / tarball_name(bundle) if packed else npm_pack(bundle.spec, Path(tmp))
-            extract(bundle, tarball, folder)
+        if packed is not None:
+            extract(bundle, packed / tarball_name(bundle), folder)
+        else:
+            with tempfile.TemporaryDirectory(prefix="scalescope-npm-") as tmp:
+                extract(bundle, npm_pack(bundle.spec, Path(tmp)), folder)
         print(f"fetched {bundle.spec} -> {target}")
 
 
