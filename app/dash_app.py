@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, RedirectResponse
 from starlette.websockets import WebSocketClose
 
-from app import layout
+from app import first_render, layout
 from app.access_gate import GRANT_COOKIE, PrivateGate, issue_grant
 from app.body_limit import BodyLimit
 from app.callback_guard import CallbackGuard, install_static_errors
@@ -54,6 +54,7 @@ def mount_dash(server: FastAPI) -> Dash:
     _serve_pages_as_fallback(server, dash_app)
     dash_app.layout = layout.build_layout
     layout.register_callbacks(dash_app)
+    first_render.register_callbacks(dash_app)
     plot_panel.register_callbacks(dash_app)
     share.register_callbacks(dash_app)
     server.state.dash_app = dash_app

@@ -16,6 +16,7 @@ from app import ids
 from app.access import can, ui_principal
 from app.components.share import share_button, share_modal
 from app.components.url_state import SYNC_URL_JS
+from app.first_render import first_render
 from backend.services import auth
 
 NAV_LINK = "nav-link"
@@ -118,15 +119,17 @@ def footer() -> html.Footer:
 
 
 def build_layout() -> html.Div:
-    """The whole shell (called per page load, so the navigation sees every registered page)."""
+    """The whole shell (called per page load, so the navigation sees every registered page),
+    with the page already in it where :mod:`app.first_render` may put it there."""
+    first = first_render()
     return html.Div(
         [
-            dcc.Location(id=ids.NAVIGATE, refresh="callback-nav"),
+            dcc.Location(id=ids.NAVIGATE, refresh="callback-nav", **first.location),
             navbar(),
             html.Div(
                 id=ids.ACCESS_NOTICE, hidden=True, className="banner access-notice", role="alert"
             ),
-            html.Main(dash.page_container, className="page", id=ids.PAGE),
+            html.Main(first.container, className="page", id=ids.PAGE),
             share_modal(),
             footer(),
             html.Span(id=ids.URL_SYNC_SINK, hidden=True),
