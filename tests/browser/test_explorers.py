@@ -176,3 +176,25 @@ def test_default_views_open_on_the_papers_plots(page, explorer_server):
     assert content.filter(has_text="ImageNetV2 (matched frequency) · acc").count() == 1
     names = [t["name"] for t in traces(page, "/robustness")]
     assert "baseline fit (logit)" in names and "y = x" in names
+
+
+MARGINS_JS = """
+() => [...document.querySelectorAll('#_pages_content .js-plotly-plot')].map(g => {
+    const size = g._fullLayout._size, margin = g.layout.margin || {};
+    return [Math.round(size.l), margin.l, Math.round(size.b), margin.b];
+})
+"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/loss-to-loss", "/loss-to-loss?log=true", "/scaling", "/frequency", "/robustness"],
+)
+def test_default_views_fit_their_margins(page, explorer_server, path):
+    """Tick labels and titles fit the figures' margins, so the axes' automargin does not widen
+    them: plotly would draw the whole figure a second time (app.figures.base)."""
+    visit(page, explorer_server, path, screenshot=None)
+    drawn = page.evaluate(MARGINS_JS)
+    assert drawn, "no figure drawn"
+    for left, margin_left, bottom, margin_bottom in drawn:
+        assert (left, bottom) == (margin_left, margin_bottom)
