@@ -12,6 +12,10 @@ MEASURED = "#2f5fd0"
 MISSING = "#dde2e8"
 ROW_PX = 18
 LABEL_CHARS = 28  # longer names are shortened on the axes (hover shows them whole)
+# A generous average glyph width, in font sizes (Chromium's sans-serif fallback is wide): the
+# margins are set from it so that the labels fit; when they do not, the axes' automargin
+# widens them, and plotly draws the grid twice (the demo's grid: 256 -> 128 ms a draw).
+GLYPH_EM = 0.8
 
 
 def short_label(name: str, limit: int = LABEL_CHARS) -> str:
@@ -21,6 +25,12 @@ def short_label(name: str, limit: int = LABEL_CHARS) -> str:
         return name
     head = (limit - 1) // 2
     return name[:head] + "…" + name[-(limit - 1 - head) :]
+
+
+def label_extent(names: list, *, font_size: int) -> int:
+    """How many pixels the longest (shortened) label of ``names`` takes, generously."""
+    longest = max((len(short_label(str(name))) for name in names), default=0)
+    return round(longest * GLYPH_EM * font_size)
 
 
 def _category_axis(names: list, *, font_size: int) -> dict:
@@ -75,10 +85,17 @@ def make_coverage_figure(grid: pd.DataFrame) -> go.Figure:
     figure = new_figure(traces, legend_title="")
     layout = figure.layout
     layout.height = max(320, ROW_PX * len(models) + 180)
-    xaxis = {"side": "top", "tickangle": -45}
-    xaxis |= _category_axis(eval_sets, font_size=12 if len(eval_sets) <= 40 else 10)
+    x_font, y_font = (12 if len(eval_sets) <= 40 else 10), (12 if len(models) <= 60 else 10)
+    xaxis = {"side": "top", "tickangle": -45} | _category_axis(eval_sets, font_size=x_font)
     layout.xaxis.update(xaxis)
-    layout.yaxis.update(_category_axis(models[::-1], font_size=12 if len(models) <= 60 else 10))
-    layout.margin = {"l": 16, "t": 24, "r": 16, "b": 24}
+    layout.yaxis.update(_category_axis(models[::-1], font_size=y_font))
+    # the eval sets' labels stand at 45 degrees above the grid, the models' to its left
+    top = round(label_extent(eval_sets, font_size=x_font) * 0.71) + x_font
+    layout.margin = {
+        "l": 16 + label_extent(models, font_size=y_font),
+        "t": 24 + top,
+        "r": 16,
+        "b": 24,
+    }
     layout.legend.update({"orientation": "h", "y": -0.02, "yanchor": "top"})
     return figure

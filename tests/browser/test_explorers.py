@@ -179,22 +179,29 @@ def test_default_views_open_on_the_papers_plots(page, explorer_server):
 
 
 MARGINS_JS = """
-() => [...document.querySelectorAll('#_pages_content .js-plotly-plot')].map(g => {
+(side) => [...document.querySelectorAll('#_pages_content .js-plotly-plot')].map(g => {
     const size = g._fullLayout._size, margin = g.layout.margin || {};
-    return [Math.round(size.l), margin.l, Math.round(size.b), margin.b];
+    return [Math.round(size.l), margin.l, Math.round(size[side]), margin[side]];
 })
 """
 
 
 @pytest.mark.parametrize(
-    "path",
-    ["/loss-to-loss", "/loss-to-loss?log=true", "/scaling", "/frequency", "/robustness"],
+    ("path", "side"),
+    [
+        ("/loss-to-loss", "b"),
+        ("/loss-to-loss?log=true", "b"),
+        ("/scaling", "b"),
+        ("/frequency", "b"),
+        ("/robustness", "b"),
+        ("/coverage", "t"),  # its eval sets are labelled above the grid
+    ],
 )
-def test_default_views_fit_their_margins(page, explorer_server, path):
+def test_default_views_fit_their_margins(page, explorer_server, path, side):
     """Tick labels and titles fit the figures' margins, so the axes' automargin does not widen
-    them: plotly would draw the whole figure a second time (app.figures.base)."""
+    them: plotly would draw the whole figure a second time (app.figures.base, .coverage)."""
     visit(page, explorer_server, path, screenshot=None)
-    drawn = page.evaluate(MARGINS_JS)
+    drawn = page.evaluate(MARGINS_JS, side)
     assert drawn, "no figure drawn"
-    for left, margin_left, bottom, margin_bottom in drawn:
-        assert (left, bottom) == (margin_left, margin_bottom)
+    for left, margin_left, edge, margin_edge in drawn:
+        assert (left, edge) == (margin_left, margin_edge)
