@@ -71,7 +71,7 @@ def first_render() -> FirstRender:
     would later push that stale address back.)"""
     address = _page_address()
     page = _render(*address[:2]) if address else None
-    if page is None:
+    if address is None or page is None:
         return FirstRender(location={}, container=_container())
     path, search, href = address
     content, title = page

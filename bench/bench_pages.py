@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,13 +42,7 @@ from _report import add_json_argument, write_result  # noqa: E402
 from backend import db  # noqa: E402
 from backend.demo.loader import load_demo  # noqa: E402
 from backend.services import uploads  # noqa: E402
-from tests.browser.conftest import (  # noqa: E402
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REPO,
-    _free_port,
-    start_server,
-)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, start_server  # noqa: E402
 
 LARGE_POINTS = 50_000
 RENDER_AIM_S = 1.0  # first full render, demo data
@@ -216,21 +207,13 @@ DEMO_INTERACTIONS = [
 
 def _serve_floor(folder: Path, *, graph: bool) -> tuple:
     """The bare Dash app of ``bench/floor_app.py`` (with one small graph or none)."""
-    port = _free_port()
-    env = {**os.environ, "SCALESCOPE_FLOOR_GRAPH": "1" if graph else "0"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", "bench.floor_app:create_app"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    with open(folder / f"floor-{int(graph)}.log", "w") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"the floor app did not answer (see {folder}/floor-{int(graph)}.log)")
+    return start_server(
+        None,
+        folder / f"floor-{int(graph)}.log",
+        {"SCALESCOPE_FLOOR_GRAPH": "1" if graph else "0"},
+        factory="bench.floor_app:create_app",
+        ready_path="/",
+    )
 
 
 def bench_floor(browser, folder: Path, runs: int) -> list:

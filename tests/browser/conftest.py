@@ -65,14 +65,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _popen_server(port: int, env: dict[str, str], log) -> subprocess.Popen:
+def _popen_server(
+    port: int, env: dict[str, str], log, factory: str = "app.main:create_app"
+) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "uvicorn",
             "--factory",
-            "app.main:create_app",
+            factory,
             "--host",
             "127.0.0.1",
             "--port",
@@ -88,21 +90,28 @@ def _popen_server(port: int, env: dict[str, str], log) -> subprocess.Popen:
 
 
 def start_server(
-    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+    database_url: str | None,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    factory: str = "app.main:create_app",
+    ready_path: str = "/api/health",
 ) -> tuple[subprocess.Popen, str]:
     """Start uvicorn on the app factory (``extra_env`` added to its environment); return the
-    process and its base URL once it answers."""
+    process and its base URL once ``ready_path`` answers 200."""
     port = _free_port()
-    env = {**os.environ, "SCALESCOPE_DATABASE_URL": database_url, **(extra_env or {})}
+    env = {**os.environ, **(extra_env or {})}
+    if database_url is not None:
+        env["SCALESCOPE_DATABASE_URL"] = database_url
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
-        process = _popen_server(port, env, log)
+        process = _popen_server(port, env, log, factory)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the web process exited: {log_path.read_text()[-3000:]}")
         try:
-            if httpx.get(url + "/api/health", timeout=2).status_code == 200:
+            if httpx.get(url + ready_path, timeout=2).status_code == 200:
                 return process, url
         except httpx.HTTPError:
             pass
