@@ -12,10 +12,10 @@ afterwards goes through Dash's router as before.
 The page is rendered here only where the router would have served it to the same caller:
 never to an anonymous caller of a private instance (a share-link holder is routed by the
 callback, where the access gate checks the page), and not when the address is not known
-(no ``Referer``, or another origin's). A render that fails
-falls back to the router. If the browser's address is not the one rendered (a ``Referer``
-cut to the origin by a browser's privacy setting, or one that does not tell the truth),
-:data:`RESYNC_JS` hands the real one to the router.
+(no ``Referer``, or another origin's). A render that fails falls back to the router. If the
+browser's address is not the one rendered (a ``Referer`` cut to the origin by a browser's
+privacy setting, or one that does not tell the truth), :data:`RESYNC_JS` hands the real one
+to the router.
 """
 
 from __future__ import annotations
