@@ -100,9 +100,8 @@ def start_server(
     """Start uvicorn on the app factory (``extra_env`` added to its environment); return the
     process and its base URL once ``ready_path`` answers 200."""
     port = _free_port()
-    env = {**os.environ, **(extra_env or {})}
-    if database_url is not None:
-        env["SCALESCOPE_DATABASE_URL"] = database_url
+    database = {"SCALESCOPE_DATABASE_URL": database_url} if database_url is not None else {}
+    env = {**os.environ, **database, **(extra_env or {})}
     with open(log_path, "w") as log:  # the child keeps its own copy of the descriptor
         process = _popen_server(port, env, log, factory)
     url = f"http://127.0.0.1:{port}"

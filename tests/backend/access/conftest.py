@@ -60,3 +60,11 @@ def instance(request, sqlite_url, secret_key) -> Instance:
     made = make_instance(sqlite_url, request.param)
     with made.client:
         yield made
+
+
+@pytest.fixture
+def private(sqlite_url, secret_key) -> Instance:
+    """The app in private mode."""
+    made = make_instance(sqlite_url, "private")
+    with made.client:
+        yield made

@@ -62,13 +62,6 @@ def local(sqlite_url):
         yield made
 
 
-@pytest.fixture
-def private(sqlite_url, secret_key):
-    made = make_instance(sqlite_url, "private")
-    with made.client:
-        yield made
-
-
 def test_the_first_layout_holds_the_page_of_its_referer(local):
     layout = _layout(local.client, f"{BASE}/upload")
     assert "Upload" in _text(_content(layout))

@@ -6,7 +6,7 @@ import pytest
 
 from app.login_page import safe_next
 from backend.services import login_sessions
-from tests.backend.access.conftest import PASSWORD, make_instance
+from tests.backend.access.conftest import PASSWORD
 
 
 @pytest.mark.parametrize(
@@ -39,13 +39,6 @@ from tests.backend.access.conftest import PASSWORD, make_instance
 )
 def test_next_stays_on_this_site(target, expected):
     assert safe_next(target) == expected
-
-
-@pytest.fixture
-def private(sqlite_url, secret_key):
-    made = make_instance(sqlite_url, "private")
-    with made.client:
-        yield made
 
 
 def test_login_page_escapes_next(private):

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from backend import db
 from backend.services import shares
-from tests.backend.access.conftest import PASSWORD, make_instance
+from tests.backend.access.conftest import PASSWORD
 from tests.backend.access.dash_calls import callback_body, server_callbacks
 
 # Open on a private instance, with the reason (everything else must refuse anonymous).
@@ -27,13 +26,6 @@ OPEN = {
     "/redoc": "API docs",
 }
 ROUTER = "dash.dash.update"
-
-
-@pytest.fixture
-def private(sqlite_url, secret_key):
-    made = make_instance(sqlite_url, "private")
-    with made.client:
-        yield made
 
 
 def _concrete(path: str) -> str:

@@ -13,18 +13,10 @@ from fastapi.testclient import TestClient
 
 from backend import db
 from backend.services import shares
-from tests.backend.access.conftest import make_instance
 from tests.backend.access.dash_calls import callback_body, server_callbacks
 
 ROUTER = "dash.dash.update"
 UPDATE = "/_dash-update-component"
-
-
-@pytest.fixture
-def private(sqlite_url, secret_key):
-    made = make_instance(sqlite_url, "private")
-    with made.client:
-        yield made
 
 
 def _holder(private, page: str) -> TestClient:
